@@ -1,0 +1,72 @@
+# The two commands a new user needs: `make local` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
+# make local talks to the emulator on 5000, make test to its own on 5100: they never share state.
+LOCAL_PORT ?= 5000
+TEST_PORT ?= 5100
+ENV ?= local
+
+.PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app build clean
+
+help:
+	@echo "make local   set up, start the AWS emulator, build the stack on it (inventories/local)"
+	@echo "make test    everything CI runs: lint, unit tests, ansible-test sanity, molecule"
+	@echo "make lint | unit | sanity | molecule | bench-app | build | emulator-stop | clean"
+
+venv: $(STAMP) .collections/ansible_collections/bluegreen/ecs
+
+$(STAMP): requirements.txt constraints.txt app/requirements.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (ansible 12 / ansible-core 2.19), found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r app/requirements.txt -c constraints.txt
+	touch $@
+
+# Lets ansible resolve bluegreen.ecs.* from this checkout (ansible.cfg collections_path).
+.collections/ansible_collections/bluegreen/ecs:
+	mkdir -p $(@D)
+	ln -sfn ../../.. $@
+
+emulator-start: venv
+	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/python -m emulator start
+
+emulator-stop: venv
+	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/python -m emulator stop
+
+local: venv emulator-start
+	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/ansible-playbook -i inventories/local playbooks/site.yml
+
+test: venv lint unit sanity molecule
+
+lint: venv
+	$(BIN)/yamllint --strict .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/ansible-lint
+
+unit: venv
+	$(BIN)/pytest -q tests
+
+sanity: venv
+	VENV=$(abspath $(VENV)) scripts/sanity.sh
+
+molecule: venv
+	EMULATOR_PORT=$(TEST_PORT) $(BIN)/molecule test --all
+
+bench-app: venv
+	$(BIN)/python bench/app_bench.py
+
+build: venv
+	$(BIN)/ansible-galaxy collection build --force
+
+clean:
+	-EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/python -m emulator stop
+	rm -rf .collections .emulator tests/output .pytest_cache .ruff_cache bluegreen-ecs-*.tar.gz

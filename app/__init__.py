@@ -1,0 +1,1 @@
+"""Bluegreen demo web app (Bottle); run it with ``python -m app``."""

@@ -1,0 +1,172 @@
+"""The Bottle application: routes, JSON errors and the access-log middleware."""
+
+from __future__ import annotations
+
+import functools
+import html
+import itertools
+import json
+import logging
+import os
+import re
+import time
+
+import bottle
+
+from app.config import Settings
+from app.logs import AccessLogger
+from app.metadata import TaskMetadata
+
+LOG = logging.getLogger("app")
+JSON_TYPE = "application/json"
+_REQUEST_ID_OK = re.compile(r"[A-Za-z0-9=;:._/+-]{1,200}").fullmatch
+_STATUS_PHRASES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"}
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Success!</title>
+<style>body{{font-family:system-ui,sans-serif;margin:3rem auto;max-width:40rem;text-align:center}}</style></head>
+<body><h1>Success!</h1><p>Answered by version <strong>{version}</strong> (commit {commit}).</p></body>
+</html>
+"""
+
+
+def _quality(ranges: dict[str, float], media_type: str) -> float:
+    for key in (media_type, media_type.split("/")[0] + "/*", "*/*"):
+        if key in ranges:
+            return ranges[key]
+    return 0.0
+
+
+@functools.lru_cache(maxsize=256)
+def prefers_plain(accept: str) -> bool:
+    """True when the Accept header ranks text/plain above text/html (most specific range wins)."""
+    ranges: dict[str, float] = {}
+    for item in accept.split(","):
+        kind, _, params = item.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, val = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(val)
+                except ValueError:
+                    quality = 0.0
+        ranges[kind.strip().lower()] = quality
+    return _quality(ranges, "text/plain") > _quality(ranges, "text/html")
+
+
+def _json_error(res: bottle.HTTPError) -> str:
+    bottle.response.content_type = JSON_TYPE
+    bottle.response.set_header("Cache-Control", "no-store")
+    code = res.status_code
+    doc = {"error": _STATUS_PHRASES.get(code, res.status_line[4:]), "status": code}
+    if code == 404:
+        doc["path"] = bottle.request.path
+    elif code == 405:
+        doc["method"] = bottle.request.method
+        doc["allowed"] = [m.strip() for m in res.get_header("Allow", "").split(",") if m.strip()]
+    return json.dumps(doc)
+
+
+def _log_errors(callback):
+    """Bottle plugin: log an unhandled error as one JSON line, then answer 500."""
+
+    @functools.wraps(callback)
+    def wrapper(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except bottle.HTTPResponse:
+            raise
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            LOG.exception("unhandled error on %s %s", bottle.request.method, bottle.request.path)
+            raise bottle.HTTPError(500, "Internal Server Error") from exc
+
+    return wrapper
+
+
+def build_bottle(settings: Settings, metadata: TaskMetadata | None = None) -> bottle.Bottle:
+    """The routes, without the access-log middleware."""
+    app = bottle.Bottle()
+    app.install(_log_errors)
+    metadata = metadata or TaskMetadata(settings.metadata_uri, settings.metadata_timeout)
+    page = PAGE.format(version=html.escape(settings.app_version), commit=html.escape(settings.git_commit))
+    plain = f"Success! version={settings.app_version}\n"
+    health = json.dumps({"status": "ok"})
+
+    @app.get("/")
+    def index():
+        resp = bottle.response
+        resp.set_header("Vary", "Accept")
+        if prefers_plain(bottle.request.environ.get("HTTP_ACCEPT", "")):
+            resp.content_type = "text/plain; charset=utf-8"
+            return plain
+        return page
+
+    @app.get("/health")
+    def health_route():
+        bottle.response.content_type = JSON_TYPE
+        bottle.response.set_header("Cache-Control", "no-store")
+        return health
+
+    @app.get("/version")
+    def version_route():
+        bottle.response.content_type = JSON_TYPE
+        bottle.response.set_header("Cache-Control", "no-store")
+        doc = {"version": settings.app_version, "git_commit": settings.git_commit, "build_time": settings.build_time}
+        doc.update(metadata.get())
+        return json.dumps(doc)
+
+    if settings.test_slow_ms > 0:
+
+        @app.get("/__test/slow")
+        def slow_route():
+            time.sleep(settings.test_slow_ms / 1000.0)
+            bottle.response.content_type = JSON_TYPE
+            return json.dumps({"slept_ms": settings.test_slow_ms})
+
+    for code in _STATUS_PHRASES:
+        app.error(code)(_json_error)
+    return app
+
+
+class RequestLogMiddleware:
+    """Adds X-Request-Id and writes one access-log line per request."""
+
+    def __init__(self, app, logger: AccessLogger) -> None:
+        self.app = app
+        self.logger = logger
+        self._prefix = os.urandom(6).hex()
+        self._counter = itertools.count(1)
+
+    def new_request_id(self) -> str:
+        return f"{self._prefix}-{next(self._counter):08x}"
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        method = environ.get("REQUEST_METHOD", "-")
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        rid = environ.get("HTTP_X_AMZN_TRACE_ID") or environ.get("HTTP_X_REQUEST_ID")
+        if not rid or not _REQUEST_ID_OK(rid):
+            rid = self.new_request_id()
+        environ["app.request_id"] = rid
+        seen = []
+
+        def start(status, headers, exc_info=None):
+            headers.append(("X-Request-Id", rid))
+            seen.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.app(environ, start)
+        finally:
+            status = int(seen[-1][:3]) if seen else 500
+            if not path.isascii():  # WSGI hands the raw bytes over as latin-1
+                path = path.encode("latin-1", "replace").decode("utf-8", "replace")
+            self.logger.log(method, path, status, (time.perf_counter() - started) * 1000.0, rid)
+
+
+def create_app(settings: Settings, metadata: TaskMetadata | None = None, logger: AccessLogger | None = None):
+    """The WSGI application the server runs."""
+    logger = logger or AccessLogger(settings.app_version, enabled=settings.access_log)
+    return RequestLogMiddleware(build_bottle(settings, metadata), logger)

@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that expose the collection's single source of names, tags and task definitions to roles."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.bluegreen.ecs.plugins.module_utils import naming, service_spec
+from ansible_collections.bluegreen.ecs.plugins.module_utils import task_definition as taskdef
+
+
+def _guard(func):
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (naming.NamingError, service_spec.SpecError) as exc:
+            raise AnsibleFilterError(str(exc)) from None
+
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+def service_spec_filter(service, default_name=None):
+    """Validate a service spec and fill its defaults."""
+    return service_spec.normalize(service, default_name)
+
+
+def platform_names(env, project):
+    """Names of the environment's shared resources."""
+    return naming.platform_names(env, project)
+
+
+def service_names(env, project, service, account_id=None, region=None):
+    """Names of one service's resources (and the shared ones)."""
+    return naming.service_names(env, project, service, account_id, region)
+
+
+def resource_tags(env, project, application, extra=None):
+    """Standard tags plus the user's."""
+    return naming.resource_tags(env, project, application, extra)
+
+
+def task_definition(spec, names, image, region, execution_role_arn, task_role_arn, bootstrap=False):
+    """RegisterTaskDefinition arguments built from the service spec."""
+    return taskdef.task_definition(spec, names, image, region, execution_role_arn, task_role_arn, bootstrap)
+
+
+def deployment_config_name(env, service, strategy, percent=None, interval=None):
+    """Name of the CodeDeploy deployment config for a strategy."""
+    return naming.deployment_config_name(env, service, strategy, percent, interval)
+
+
+class FilterModule:
+    """bluegreen.ecs naming, tagging and task definition filters."""
+
+    def filters(self):
+        return {
+            "service_spec": _guard(service_spec_filter),
+            "platform_names": _guard(platform_names),
+            "service_names": _guard(service_names),
+            "resource_tags": _guard(resource_tags),
+            "task_definition": _guard(task_definition),
+            "deployment_config_name": _guard(deployment_config_name),
+        }

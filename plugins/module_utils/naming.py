@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one naming scheme of the collection: ``<env>-<name>-<thing>``.
+
+Shared layers (network, cluster) are named after the environment's project, service layers
+(load balancer, service, deployment group, pipeline) after the service. Every name is checked
+against the AWS length limit of its resource before any call is made.
+"""
+
+from __future__ import annotations
+
+import re
+
+MANAGED_BY = "bluegreen.ecs"
+
+# AWS limits, from each service's API reference (CreateX / name constraints).
+LIMITS = {
+    "alb": 32,  # ELBv2 CreateLoadBalancer Name
+    "target_group": 32,  # ELBv2 CreateTargetGroup Name
+    "role": 64,  # IAM CreateRole RoleName
+    "bucket": 63,  # S3 bucket naming rules
+    "connection": 32,  # CodeConnections CreateConnection ConnectionName
+    "codedeploy": 100,  # CodeDeploy application, deployment group, deployment config
+    "pipeline": 100,  # CodePipeline name
+    "default": 255,  # ECS cluster/service/family, ECR, CodeBuild, security groups, ...
+}
+
+_LABEL = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+
+# name key -> (suffix, limit key); service-level names.
+SERVICE_NAMES = {
+    "repository": ("", "default"),
+    "alb": ("alb", "alb"),
+    "alb_security_group": ("alb-sg", "default"),
+    "target_group_blue": ("blue", "target_group"),
+    "target_group_green": ("green", "target_group"),
+    "log_group": ("logs", "default"),
+    "family": ("", "default"),
+    "container": (None, "default"),
+    "service": ("", "default"),
+    "service_security_group": ("svc-sg", "default"),
+    "execution_role": ("exec-role", "role"),
+    "task_role": ("task-role", "role"),
+    "scaling_cpu": ("scale-cpu", "default"),
+    "scaling_memory": ("scale-memory", "default"),
+    "codedeploy_app": ("", "codedeploy"),
+    "deployment_group": ("dg", "codedeploy"),
+    "codedeploy_role": ("codedeploy-role", "role"),
+    "codebuild_project": ("build", "default"),
+    "codebuild_role": ("codebuild-role", "role"),
+    "codebuild_log_group": ("build-logs", "default"),
+    "pipeline": ("pipeline", "pipeline"),
+    "pipeline_role": ("pipeline-role", "role"),
+    "connection": ("gh", "connection"),
+}
+
+# Environment-level (shared) names.
+PLATFORM_NAMES = {
+    "vpc": ("vpc", "default"),
+    "igw": ("igw", "default"),
+    "cluster": ("cluster", "default"),
+    "flow_logs_group": ("flow-logs", "default"),
+    "flow_logs_role": ("flow-logs-role", "role"),
+    "endpoint_security_group": ("endpoints-sg", "default"),
+}
+
+
+class NamingError(ValueError):
+    """A name breaks an AWS rule; the message names the input variable and the limit."""
+
+
+def check_label(value, field):
+    """Environment, project and service names: lowercase DNS-style labels."""
+    if not isinstance(value, str) or not _LABEL.match(value):
+        raise NamingError(
+            f"{field}: {value!r} is not a valid name; use lowercase letters, digits and '-', "
+            "starting with a letter and ending with a letter or digit"
+        )
+    return value
+
+
+def _join(*parts):
+    return "-".join(p for p in parts if p)
+
+
+def _checked(name, limit_key, key, field):
+    limit = LIMITS[limit_key]
+    if len(name) > limit:
+        raise NamingError(
+            f"{field}: the {key} name {name!r} is {len(name)} characters; AWS allows at most {limit}. Choose a shorter {field}."
+        )
+    return name
+
+
+def platform_names(env, project):
+    """Names of the environment's shared resources (one VPC and one cluster per environment)."""
+    check_label(env, "bluegreen_env")
+    check_label(project, "bluegreen_project")
+    return {
+        key: _checked(_join(env, project, suffix), limit, key, "bluegreen_project")
+        for key, (suffix, limit) in PLATFORM_NAMES.items()
+    }
+
+
+def service_names(env, project, service, account_id=None, region=None):
+    """Names of one service's resources. ``account_id``/``region`` complete the globally unique bucket name."""
+    names = platform_names(env, project)
+    check_label(service, "bluegreen_service.name")
+    for key, (suffix, limit) in SERVICE_NAMES.items():
+        name = service if suffix is None else _join(env, service, suffix)
+        names[key] = _checked(name, limit, key, "bluegreen_service.name")
+    if account_id and region:
+        bucket = _join(env, service, "artifacts", str(account_id), region)
+        names["artifact_bucket"] = _checked(bucket, "bucket", "artifact_bucket", "bluegreen_service.name")
+    return names
+
+
+def deployment_config_name(env, service, strategy, percent=None, interval=None):
+    """Deployment configs cannot be updated, so the name carries the settings: a change makes a new config."""
+    if strategy == "all_at_once":
+        return "CodeDeployDefault.ECSAllAtOnce"
+    name = _join(env, service, f"{strategy}{percent}pct-{interval}min")
+    return _checked(name, "codedeploy", "deployment_config", "bluegreen_service.name")
+
+
+def resource_tags(env, project, application, extra=None):
+    """Tags every resource carries; lookups by role find resources through them."""
+    tags = dict(extra or {})
+    tags.update({"Environment": env, "Project": project, "Application": application, "ManagedBy": MANAGED_BY})
+    return tags

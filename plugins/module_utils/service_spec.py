@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The service spec: the one description of a service's container, shared by every layer.
+
+The ecs role registers its task definition from it, the pipeline role renders ``taskdef.json``
+from it, and the release module builds each new revision from it. ``normalize`` validates it
+and fills defaults; errors name the field and the allowed values.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .naming import NamingError, check_label
+
+FIELD = "bluegreen_service"
+
+# Fargate task sizes, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+FARGATE_MEMORY = {
+    256: [512, 1024, 2048],
+    512: list(range(1024, 4097, 1024)),
+    1024: list(range(2048, 8193, 1024)),
+    2048: list(range(4096, 16385, 1024)),
+    4096: list(range(8192, 30721, 1024)),
+    8192: list(range(16384, 61441, 4096)),
+    16384: list(range(32768, 122881, 8192)),
+}
+
+DEFAULTS = {
+    "port": 8000,
+    "cpu": 256,
+    "memory": 512,
+    "health_check_path": "/health",
+    "user": "10001",
+    "stop_timeout": 30,
+    "readonly_root_filesystem": True,
+    "environment": {},
+    "secrets": {},
+    "architecture": "X86_64",
+}
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SECRET_SOURCE = re.compile(r"^arn:aws[a-z-]*:(ssm|secretsmanager):")
+
+
+class SpecError(ValueError):
+    """Invalid service spec; the message names the field and what is allowed."""
+
+
+def _int(spec, key, low, high):
+    value = spec[key]
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise SpecError(f"{FIELD}.{key}: {value!r} is not a whole number")
+    value = int(value)
+    if not low <= value <= high:
+        raise SpecError(f"{FIELD}.{key}: {value} is out of range; allowed {low}..{high}")
+    return value
+
+
+def check_fargate_size(cpu, memory, field=FIELD):
+    """Reject a CPU/memory pair that Fargate would reject at RegisterTaskDefinition."""
+    if cpu not in FARGATE_MEMORY:
+        raise SpecError(f"{field}.cpu: {cpu} is not a Fargate CPU size; allowed {sorted(FARGATE_MEMORY)}")
+    allowed = FARGATE_MEMORY[cpu]
+    if memory not in allowed:
+        raise SpecError(
+            f"{field}.memory: {memory} MiB does not fit cpu {cpu} on Fargate; allowed for cpu {cpu}: "
+            f"{allowed[0]}..{allowed[-1]} ({', '.join(str(m) for m in allowed)})"
+        )
+
+
+def _env_map(spec, key):
+    value = spec[key] or {}
+    if not isinstance(value, dict):
+        raise SpecError(f"{FIELD}.{key}: must be a mapping of variable name to value")
+    for name in value:
+        if not _ENV_NAME.match(str(name)):
+            raise SpecError(f"{FIELD}.{key}: {name!r} is not a valid environment variable name")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def normalize(service, default_name=None):
+    """Validate a service spec and return it with every default filled in."""
+    if not isinstance(service, dict):
+        raise SpecError(f"{FIELD}: must be a mapping, got {type(service).__name__}")
+    unknown = set(service) - set(DEFAULTS) - {"name"}
+    if unknown:
+        raise SpecError(f"{FIELD}: unknown field(s) {sorted(unknown)}; allowed {sorted(set(DEFAULTS) | {'name'})}")
+    spec = dict(DEFAULTS)
+    spec.update({k: v for k, v in service.items() if v is not None})
+    spec["name"] = spec.get("name") or default_name
+    try:
+        check_label(spec["name"], f"{FIELD}.name")
+    except NamingError as exc:
+        raise SpecError(str(exc)) from None
+    spec["port"] = _int(spec, "port", 1, 65535)
+    spec["cpu"] = _int(spec, "cpu", 1, 16384)
+    spec["memory"] = _int(spec, "memory", 1, 122880)
+    check_fargate_size(spec["cpu"], spec["memory"])
+    spec["stop_timeout"] = _int(spec, "stop_timeout", 2, 120)
+    if not str(spec["health_check_path"]).startswith("/"):
+        raise SpecError(f"{FIELD}.health_check_path: {spec['health_check_path']!r} must start with '/'")
+    if spec["architecture"] not in ("X86_64", "ARM64"):
+        raise SpecError(f"{FIELD}.architecture: {spec['architecture']!r}; allowed X86_64, ARM64")
+    spec["environment"] = _env_map(spec, "environment")
+    spec["secrets"] = _env_map(spec, "secrets")
+    for name, source in spec["secrets"].items():
+        if not _SECRET_SOURCE.match(source):
+            raise SpecError(
+                f"{FIELD}.secrets.{name}: {source!r} must be the ARN of an SSM parameter or a Secrets Manager secret"
+            )
+    clash = set(spec["environment"]) & set(spec["secrets"])
+    if clash:
+        raise SpecError(f"{FIELD}: {sorted(clash)} set both in environment and secrets")
+    spec["user"] = str(spec["user"])
+    spec["readonly_root_filesystem"] = bool(spec["readonly_root_filesystem"])
+    return spec
