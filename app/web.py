@@ -43,10 +43,10 @@ def prefers_plain(accept: str) -> bool:
     """True when the Accept header ranks text/plain above text/html (most specific range wins)."""
     ranges: dict[str, float] = {}
     for item in accept.split(","):
-        kind, _, params = item.partition(";")
+        kind, _sep, params = item.partition(";")
         quality = 1.0
         for param in params.split(";"):
-            key, _, val = param.partition("=")
+            key, _sep, val = param.partition("=")
             if key.strip().lower() == "q":
                 try:
                     quality = float(val)
@@ -79,7 +79,10 @@ def _log_errors(callback):
         except bottle.HTTPResponse:
             raise
         except Exception as exc:  # pylint: disable=broad-exception-caught
-            LOG.exception("unhandled error on %s %s", bottle.request.method, bottle.request.path)
+            req = bottle.request
+            LOG.exception(
+                "unhandled error on %s %s (request_id %s)", req.method, req.path, req.environ.get("app.request_id")
+            )
             raise bottle.HTTPError(500, "Internal Server Error") from exc
 
     return wrapper
@@ -90,22 +93,24 @@ def build_bottle(settings: Settings, metadata: TaskMetadata | None = None) -> bo
     app = bottle.Bottle()
     app.install(_log_errors)
     metadata = metadata or TaskMetadata(settings.metadata_uri, settings.metadata_timeout)
-    page = PAGE.format(version=html.escape(settings.app_version), commit=html.escape(settings.git_commit))
-    plain = f"Success! version={settings.app_version}\n"
-    health = json.dumps({"status": "ok"})
+    # bodies are built once, as bytes (Bottle then skips the charset look-up per request)
+    page = PAGE.format(version=html.escape(settings.app_version), commit=html.escape(settings.git_commit)).encode()
+    plain = f"Success! version={settings.app_version}\n".encode()
+    health = json.dumps({"status": "ok"}).encode()
 
     @app.get("/")
     def index():
         resp = bottle.response
         resp.set_header("Vary", "Accept")
         if prefers_plain(bottle.request.environ.get("HTTP_ACCEPT", "")):
-            resp.content_type = "text/plain; charset=utf-8"
+            resp.set_header("Content-Type", "text/plain; charset=utf-8")
             return plain
+        resp.set_header("Content-Type", "text/html; charset=utf-8")
         return page
 
     @app.get("/health")
     def health_route():
-        bottle.response.content_type = JSON_TYPE
+        bottle.response.set_header("Content-Type", JSON_TYPE)
         bottle.response.set_header("Cache-Control", "no-store")
         return health
 

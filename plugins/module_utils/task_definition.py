@@ -31,7 +31,11 @@ def _health_command(spec, bootstrap):
     url = f"http://127.0.0.1:{spec['port']}{spec['health_check_path']}"
     if bootstrap:
         return ["CMD-SHELL", f"wget -q -O /dev/null {url} || exit 1"]
-    probe = f"import urllib.request; urllib.request.urlopen('{url}', timeout=3)"
+    # http.client, not urllib: a non-200 answer must fail the check too.
+    probe = (
+        f"import http.client as h, sys; c = h.HTTPConnection('127.0.0.1', {spec['port']}, timeout=3); "
+        f"c.request('GET', '{spec['health_check_path']}'); sys.exit(c.getresponse().status != 200)"
+    )
     return ["CMD", "python", "-c", probe]
 
 

@@ -45,4 +45,10 @@ def test_deployment_config_name_carries_its_settings():
 
 def test_standard_tags_win_over_user_tags():
     tags = naming.resource_tags("prd", "demo", "web", {"ManagedBy": "me", "Team": "x"})
-    assert tags == {"Environment": "prd", "Project": "demo", "Application": "web", "ManagedBy": "bluegreen.ecs", "Team": "x"}
+    assert tags == {
+        "Environment": "prd",
+        "Project": "demo",
+        "Application": "web",
+        "ManagedBy": "bluegreen.ecs",
+        "Team": "x",
+    }

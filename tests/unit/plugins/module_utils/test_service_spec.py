@@ -12,12 +12,17 @@ def test_defaults_are_filled():
     assert spec["readonly_root_filesystem"] is True
 
 
-@pytest.mark.parametrize(("cpu", "memory"), [(256, 512), (256, 2048), (512, 4096), (1024, 8192), (4096, 30720), (16384, 122880)])
+@pytest.mark.parametrize(
+    ("cpu", "memory"), [(256, 512), (256, 2048), (512, 4096), (1024, 8192), (4096, 30720), (16384, 122880)]
+)
 def test_valid_fargate_sizes(cpu, memory):
     assert normalize({"cpu": cpu, "memory": memory}, "web")["memory"] == memory
 
 
-@pytest.mark.parametrize(("cpu", "memory", "field"), [(256, 4096, "memory"), (512, 512, "memory"), (300, 512, "cpu"), (8192, 18000, "memory")])
+@pytest.mark.parametrize(
+    ("cpu", "memory", "field"),
+    [(256, 4096, "memory"), (512, 512, "memory"), (300, 512, "cpu"), (8192, 18000, "memory")],
+)
 def test_fargate_rejects_pair_naming_field_and_allowed_values(cpu, memory, field):
     with pytest.raises(SpecError) as err:
         normalize({"cpu": cpu, "memory": memory}, "web")

@@ -33,7 +33,8 @@ def test_task_definition_from_spec():
     assert container["user"] == "10001"
     assert {"name": "PORT", "value": "8000"} in container["environment"]
     assert container["secrets"] == [{"name": "DB", "valueFrom": "arn:aws:secretsmanager:eu-west-1:1:secret:db"}]
-    assert "8000/health" in container["healthCheck"]["command"][-1]
+    probe = container["healthCheck"]["command"][-1]
+    assert "8000" in probe and "/health" in probe
 
 
 def test_bootstrap_uses_placeholder_that_serves_the_health_path():
@@ -46,7 +47,9 @@ def test_bootstrap_uses_placeholder_that_serves_the_health_path():
 def test_same_definition_ignores_fields_aws_adds():
     wanted = build()
     live = copy.deepcopy(wanted)
-    live.update(taskDefinitionArn="arn:...:task-definition/prd-web:3", revision=3, status="ACTIVE", compatibilities=["FARGATE"])
+    live.update(
+        taskDefinitionArn="arn:...:task-definition/prd-web:3", revision=3, status="ACTIVE", compatibilities=["FARGATE"]
+    )
     live["containerDefinitions"][0]["cpu"] = 0  # AWS echoes a default
     live["containerDefinitions"][0]["systemControls"] = []
     assert same_definition(wanted, live)

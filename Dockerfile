@@ -1,0 +1,41 @@
+# Image for the app in app/ (see app/README.md). Build from the repository root:
+#   docker build --build-arg APP_VERSION=1.2.3 --build-arg GIT_COMMIT="$(git rev-parse HEAD)" \
+#     --build-arg BUILD_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -t app .
+
+# ---- build stage: the pinned dependencies go into a venv that is copied as a whole ----
+FROM python:3.12.12-slim-bookworm AS build
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+COPY app/requirements.txt /tmp/requirements.txt
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir --only-binary=:all: -r /tmp/requirements.txt
+
+# ---- runtime stage: no build tools, no pip cache, numeric non-root user ----
+FROM python:3.12.12-slim-bookworm AS runtime
+
+COPY --from=build /opt/venv /opt/venv
+
+WORKDIR /srv
+COPY app/ /srv/app/
+# bytecode is compiled now, as root, because the running container cannot write it
+RUN python -m compileall -q /srv/app
+
+ARG APP_VERSION=dev
+ARG GIT_COMMIT=unknown
+ARG BUILD_TIME=unknown
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PORT=8000 \
+    APP_VERSION=${APP_VERSION} \
+    GIT_COMMIT=${GIT_COMMIT} \
+    BUILD_TIME=${BUILD_TIME}
+
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=2)"]
+CMD ["python", "-m", "app"]

@@ -1,0 +1,222 @@
+"""The ECS blue/green deployment engine: CodeDeploy's hooks (emulator/engine.py) on top of one Run per deployment.
+
+Time moves in two ways, both under ``LOCK``: a daemon ticker advances every engine each ``TICK_SECONDS`` while a
+deployment is in flight, and every moto request first advances them (``serialize_requests``), so a read never sees a
+state that is already overdue. The same lock serialises the moto requests with the ticker's changes to the ECS,
+ELBv2 and CodeDeploy backends.
+"""
+
+import functools
+import hashlib
+import json
+import logging
+import threading
+import time
+
+from moto.core.responses import BaseResponse
+
+from emulator import engine as seam
+from emulator.bluegreen.plan import build_plan, read_appspec
+from emulator.bluegreen.run import Run
+from emulator.bluegreen.world import World
+from emulator.errors import AwsError
+
+LOCK = threading.RLock()
+TICK_SECONDS = 0.02
+_LOG = logging.getLogger(__name__)
+
+
+def _already_completed(deployment) -> AwsError:
+    return AwsError(
+        "DeploymentAlreadyCompletedException", f"Deployment {deployment.deployment_id} has already completed."
+    )
+
+
+class BlueGreenEngine(seam.DeploymentEngine):
+    """Drives ECS deployments of one CodeDeploy backend (other compute platforms stay Created)."""
+
+    def __init__(self, backend):
+        super().__init__(backend)
+        self.world = World(backend.account_id, backend.region_name)
+        self.runs: dict[str, Run] = {}
+        self.closed = False
+
+    # -- hooks ------------------------------------------------------------------------------------
+
+    def on_create_deployment(self, deployment) -> None:
+        if (deployment.application.compute_platform or "Server") != "ECS":
+            return
+        with LOCK:
+            self._previous_revision(deployment)
+            trigger_id = (getattr(deployment, "rollback_info", None) or {}).get("rollbackTriggeringDeploymentId")
+            trigger = self.runs.get(trigger_id) if trigger_id else None
+            if trigger is not None:
+                _install_original(deployment, trigger)
+            plan = build_plan(self.backend, deployment)
+            self.runs[deployment.deployment_id] = Run(
+                deployment, plan, self.world, time.monotonic(), trigger=trigger, rollback=bool(trigger_id)
+            )
+        TICKER.wake()
+
+    def stop_deployment(self, deployment, auto_rollback: bool) -> tuple[str, str]:
+        with LOCK:
+            self.advance()
+            run = self.runs.get(deployment.deployment_id)
+            if run is None:
+                return super().stop_deployment(deployment, auto_rollback)
+            if run.done:
+                raise _already_completed(deployment)
+            run.stop("MANUAL_STOP", "The deployment was stopped by the user.", time.monotonic())
+            if auto_rollback:
+                return "Pending", "Stopped the deployment; a rollback deployment moves the traffic back."
+            return "Succeeded", "Stopped the deployment; traffic stays where it is."
+
+    def continue_deployment(self, deployment, wait_type: str) -> None:
+        with LOCK:
+            self.advance()
+            run = self.runs.get(deployment.deployment_id)
+            if run is None:
+                super().continue_deployment(deployment, wait_type)
+                return
+            if run.done:
+                raise _already_completed(deployment)
+            if not run.waiting_for(wait_type):
+                expected = {"READY_WAIT": "Ready", "TERMINATION_WAIT": "Baking"}[wait_type]
+                raise AwsError(
+                    "DeploymentIsNotInReadyStateException",
+                    f"Deployment {deployment.deployment_id} is in {deployment.status}, not {expected}; "
+                    f"{wait_type} cannot be continued.",
+                )
+            run.continue_(wait_type, time.monotonic())
+
+    def ecs_target(self, deployment, target_id: str) -> dict:
+        with LOCK:
+            self.advance()
+            base = super().ecs_target(deployment, target_id)
+            run = self.runs.get(deployment.deployment_id)
+            return run.target(target_id, base["targetArn"]) if run is not None else base
+
+    def reset(self) -> None:
+        # Called with emulator.engine's registry lock held: taking LOCK here could deadlock with a tick.
+        self.closed = True
+        self.runs = {}
+
+    # -- time -------------------------------------------------------------------------------------
+
+    def advance(self, now: float | None = None) -> bool:
+        """Move every deployment to ``now``; start the rollbacks they ask for. True while any is in flight."""
+        now = time.monotonic() if now is None else now
+        busy = False
+        with LOCK:
+            for run in list(self.runs.values()):
+                if run.done:
+                    continue
+                try:
+                    run.advance(now)
+                except Exception as err:  # noqa: BLE001 - a bug must fail one deployment, not the emulator
+                    _LOG.exception("deployment %s failed in the engine", run.deployment.deployment_id)
+                    run.fail("INTERNAL_ERROR", f"The emulator's deployment engine failed: {err}", now)
+                if run.rollback_reason:
+                    run.rollback_reason = None
+                    self._start_rollback(run.deployment)
+                busy = busy or not run.done
+        return busy
+
+    def _start_rollback(self, deployment) -> None:
+        from emulator.patches.codedeploy.deployments import start_rollback  # noqa: PLC0415 - the patch imports us
+
+        start_rollback(self.backend, deployment)
+
+    def _previous_revision(self, deployment) -> None:
+        """previousRevision: the revision of the group's last successful deployment, if any."""
+        done = [
+            d
+            for d in self.backend.deployments.values()
+            if d.deployment_group is deployment.deployment_group and d.status == "Succeeded"
+        ]
+        if done:
+            deployment.previous_revision = max(done, key=lambda d: d.complete_time or d.create_time).revision
+
+
+def _install_original(rollback, trigger: Run) -> None:
+    """A rollback deployment's revision is the one the stopped deployment replaced: blue's task definition."""
+    if trigger.blue is None:
+        return
+    try:
+        appspec = read_appspec(trigger.deployment.revision)
+    except Exception:  # noqa: BLE001 - an unreadable AppSpec keeps the revision it was given
+        return
+    service = trigger.world.find_service(trigger.plan.cluster, trigger.plan.service)
+    task_set = trigger.world.task_set(service, trigger.blue.arn)
+    if task_set is None:
+        return
+    properties = {
+        "TaskDefinition": task_set.task_definition,
+        "LoadBalancerInfo": {"ContainerName": appspec.container_name, "ContainerPort": appspec.container_port},
+    }
+    if appspec.platform_version:
+        properties["PlatformVersion"] = appspec.platform_version
+    document = {
+        "version": 0.0,
+        "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": properties}}],
+    }
+    content = json.dumps(document, sort_keys=True)
+    rollback.revision = {
+        "revisionType": "AppSpecContent",
+        "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
+    }
+
+
+def advance_all() -> bool:
+    """Advance every blue/green engine; True while a deployment is in flight somewhere."""
+    busy = False
+    with LOCK:
+        for engine in seam.live_engines():
+            if isinstance(engine, BlueGreenEngine) and not engine.closed:
+                busy = engine.advance() or busy
+    return busy
+
+
+class Ticker:
+    """One daemon thread that advances the engines while deployments are in flight, then exits."""
+
+    def __init__(self):
+        self.thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        with LOCK:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._loop, name="emulator-deployments", daemon=True)
+                self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(TICK_SECONDS)
+            with LOCK:
+                try:
+                    busy = advance_all()
+                except Exception:  # noqa: BLE001 - keep ticking; the next request retries the same step
+                    _LOG.exception("deployment engine tick failed")
+                    busy = True
+                if not busy:
+                    self.thread = None
+                    return
+
+
+TICKER = Ticker()
+
+
+def serialize_requests() -> None:
+    """Run every moto request under LOCK, after advancing the engines (idempotent)."""
+    original = BaseResponse.call_action
+    if getattr(original, "emulator_serialized", False):
+        return
+
+    @functools.wraps(original)
+    def call_action(self):
+        with LOCK:
+            advance_all()
+            return original(self)
+
+    call_action.emulator_serialized = True
+    BaseResponse.call_action = call_action

@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AWS calls of a blue/green release (ECS, CodeDeploy, ECR, IAM, CloudWatch), one method each.
+
+The clients come from ``AnsibleAWSModule.client(..., retry_decorator=AWSRetry.jittered_backoff())``
+and are called with ``aws_retry=True``. Answers AWS gives for a missing resource become
+``ReleaseError`` with a message that names the resource; every other error propagates to the
+module, which reports it with ``fail_json_aws``. Decisions live in ``release.py``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from .release import (
+    IN_FLIGHT_STATUSES,
+    InFlight,
+    appspec_task_definition,
+    arn_family,
+    revision_content,
+)
+
+
+class ReleaseError(Exception):
+    """A resource the release needs is missing or in the wrong shape; the message says which."""
+
+
+@AWSRetry.jittered_backoff()
+def _paginate(client, operation, **kwargs):
+    return client.get_paginator(operation).paginate(**kwargs).build_full_result()
+
+
+class CodeDeployECS:
+    def __init__(self, ecs=None, codedeploy=None, ecr=None, iam=None, cloudwatch=None):
+        self.ecs = ecs
+        self.codedeploy = codedeploy
+        self.ecr = ecr
+        self.iam = iam
+        self.cloudwatch = cloudwatch
+
+    # ECR / IAM / CloudWatch ------------------------------------------------------------------
+
+    def image_uri(self, repository, tag):
+        """``<repositoryUri>:<tag>`` once ECR confirms the tag exists."""
+        try:
+            repos = self.ecr.describe_repositories(repositoryNames=[repository], aws_retry=True)["repositories"]
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            raise ReleaseError(f"ECR repository {repository!r} does not exist") from None
+        try:
+            images = self.ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}], aws_retry=True)[
+                "imageDetails"
+            ]
+        except is_boto3_error_code("ImageNotFoundException"):
+            images = []
+        if not images:
+            raise ReleaseError(f"unknown image tag {tag!r}: ECR repository {repository!r} has no image with this tag")
+        return f"{repos[0]['repositoryUri']}:{tag}"
+
+    def role_arn(self, role_name):
+        try:
+            return self.iam.get_role(RoleName=role_name, aws_retry=True)["Role"]["Arn"]
+        except is_boto3_error_code("NoSuchEntity"):
+            raise ReleaseError(f"IAM role {role_name!r} does not exist; create it (ecs role) or pass its ARN") from None
+
+    def alarm_states(self, names):
+        """{alarm name: StateValue} for metric and composite alarms."""
+        found = _paginate(
+            self.cloudwatch, "describe_alarms", AlarmNames=list(names), AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        )
+        states = {}
+        for alarm in (found.get("MetricAlarms") or []) + (found.get("CompositeAlarms") or []):
+            states[alarm["AlarmName"]] = alarm.get("StateValue")
+        return states
+
+    # ECS ----------------------------------------------------------------------------------------
+
+    def service(self, cluster, service):
+        try:
+            answer = self.ecs.describe_services(cluster=cluster, services=[service], aws_retry=True)
+        except is_boto3_error_code("ClusterNotFoundException"):
+            raise ReleaseError(f"ECS cluster {cluster!r} does not exist") from None
+        for found in answer.get("services") or []:
+            if found.get("status") != "INACTIVE":
+                return found
+        raise ReleaseError(f"ECS service {service!r} does not exist in cluster {cluster!r}")
+
+    def task_definition(self, arn):
+        if not arn:
+            return None
+        try:
+            return self.ecs.describe_task_definition(taskDefinition=arn, aws_retry=True)["taskDefinition"]
+        except is_boto3_error_code("ClientException"):
+            return None
+
+    def active_revisions(self, family):
+        """ACTIVE revisions of exactly this family, newest first (familyPrefix also matches longer names)."""
+        arns = _paginate(self.ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE", sort="DESC").get(
+            "taskDefinitionArns", []
+        )
+        return [arn for arn in arns if arn_family(arn) == family]
+
+    def register(self, definition, tags):
+        args = dict(definition)
+        if tags:
+            args["tags"] = [{"key": k, "value": str(v)} for k, v in sorted(tags.items())]
+        return self.ecs.register_task_definition(aws_retry=True, **args)["taskDefinition"]
+
+    # CodeDeploy ----------------------------------------------------------------------------------
+
+    def deployment_group(self, application, group):
+        try:
+            return self.codedeploy.get_deployment_group(
+                applicationName=application, deploymentGroupName=group, aws_retry=True
+            )["deploymentGroupInfo"]
+        except is_boto3_error_code(["ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException"]):
+            raise ReleaseError(
+                f"CodeDeploy deployment group {group!r} of application {application!r} does not exist"
+            ) from None
+
+    def deployment(self, deployment_id):
+        return self.codedeploy.get_deployment(deploymentId=deployment_id, aws_retry=True)["deploymentInfo"]
+
+    def deployment_target(self, deployment_id, target_id):
+        """GetDeploymentTarget's ecsTarget, or None while CodeDeploy has not created the target yet."""
+        try:
+            target = self.codedeploy.get_deployment_target(
+                deploymentId=deployment_id, targetId=target_id, aws_retry=True
+            )["deploymentTarget"]
+        except is_boto3_error_code(["DeploymentTargetDoesNotExistException", "DeploymentNotStartedException"]):
+            return None
+        return target.get("ecsTarget")
+
+    def revision_task_definition(self, application, revision):
+        """The TaskDefinition ARN a revision (AppSpecContent or String) installs."""
+        content = revision_content(revision)
+        if not content and revision:
+            found = self.codedeploy.get_application_revision(
+                applicationName=application, revision=revision, aws_retry=True
+            )
+            content = revision_content(found.get("revision"))
+        return appspec_task_definition(content)
+
+    def in_flight(self, application, group):
+        """Deployments of the group that have not finished, newest first, with their task definitions."""
+        ids = _paginate(
+            self.codedeploy,
+            "list_deployments",
+            applicationName=application,
+            deploymentGroupName=group,
+            includeOnlyStatuses=list(IN_FLIGHT_STATUSES),
+        ).get("deployments", [])
+        found = []
+        for deployment_id in ids:
+            info = self.deployment(deployment_id)
+            if info.get("status") not in IN_FLIGHT_STATUSES:
+                continue  # finished between the two calls
+            arn = self.revision_task_definition(application, info.get("revision"))
+            found.append(
+                InFlight(
+                    deployment_id=deployment_id,
+                    status=info["status"],
+                    task_definition_arn=arn,
+                    task_definition=self.task_definition(arn),
+                    rollback_of=(info.get("rollbackInfo") or {}).get("rollbackTriggeringDeploymentId"),
+                )
+            )
+        return found
+
+    def previous_revision_arn(self, application, group, live_arn):
+        """The revision the last successful deployment replaced, if that deployment installed ``live_arn``.
+
+        None when the newest successful deployment is a rollback (its previous revision is the bad
+        one) or installed something else; the caller then falls back to the family's ACTIVE list.
+        """
+        ids = _paginate(
+            self.codedeploy,
+            "list_deployments",
+            applicationName=application,
+            deploymentGroupName=group,
+            includeOnlyStatuses=["Succeeded"],
+            PaginationConfig={"MaxItems": 25},
+        ).get("deployments", [])
+        if not ids:
+            return None
+        infos = self.codedeploy.batch_get_deployments(deploymentIds=ids[:25], aws_retry=True).get("deploymentsInfo", [])
+        if not infos:
+            return None
+        newest = max(infos, key=lambda info: info.get("createTime") or 0)
+        if newest.get("creator") == "codeDeployRollback" or (newest.get("rollbackInfo") or {}).get(
+            "rollbackTriggeringDeploymentId"
+        ):
+            return None
+        if self.revision_task_definition(application, newest.get("revision")) != live_arn:
+            return None
+        if not newest.get("previousRevision"):
+            return None
+        return self.revision_task_definition(application, newest["previousRevision"])
+
+    def create_deployment(self, application, group, content, sha256, description):
+        return self.codedeploy.create_deployment(
+            applicationName=application,
+            deploymentGroupName=group,
+            revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content, "sha256": sha256}},
+            description=description,
+            autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]},
+            aws_retry=True,
+        )["deploymentId"]
+
+    def stop(self, deployment_id, rollback):
+        return self.codedeploy.stop_deployment(
+            deploymentId=deployment_id, autoRollbackEnabled=bool(rollback), aws_retry=True
+        )
+
+    def continue_ready(self, deployment_id):
+        self.codedeploy.continue_deployment(deploymentId=deployment_id, deploymentWaitType="READY_WAIT", aws_retry=True)

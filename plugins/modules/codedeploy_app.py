@@ -1,0 +1,247 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Ansible wants DOCUMENTATION/EXAMPLES/RETURN before the imports (validate-modules import-before-documentation).
+
+DOCUMENTATION = r"""
+---
+module: codedeploy_app
+version_added: 1.0.0
+short_description: Create, tag or delete an AWS CodeDeploy application
+description:
+  - Creates an AWS CodeDeploy application, keeps its tags, or deletes it.
+  - Neither C(amazon.aws) nor C(community.aws) has a CodeDeploy module; this one calls the
+    CodeDeploy API through C(AnsibleAWSModule).
+  - A converged application costs only read calls (C(GetApplication), C(ListTagsForResource)).
+author:
+  - bluegreen.ecs maintainers (@bluegreen-ecs)
+options:
+  name:
+    description:
+      - Name of the application.
+    required: true
+    type: str
+  compute_platform:
+    description:
+      - Compute platform of the application's deployments.
+      - AWS cannot change the compute platform of an existing application; a different value fails and names the
+        live one.
+    type: str
+    default: ECS
+    choices: ['ECS', 'Server', 'Lambda']
+  state:
+    description:
+      - V(present) creates the application, V(absent) deletes it with its deployment groups.
+    type: str
+    default: present
+    choices: ['present', 'absent']
+notes:
+  - Tags use the application ARN, built from the caller's account (C(sts:GetCallerIdentity)); that call is made
+    only when O(tags) is set.
+  - Supports check mode and diff mode.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: CodeDeploy application of the web service
+  bluegreen.ecs.codedeploy_app:
+    name: prd-web
+    compute_platform: ECS
+    tags:
+      Environment: prd
+      Application: web
+
+- name: Delete it (and its deployment groups)
+  bluegreen.ecs.codedeploy_app:
+    name: prd-web
+    state: absent
+"""
+
+RETURN = r"""
+application:
+  description: The application as AWS describes it; empty after deletion.
+  returned: always
+  type: dict
+  contains:
+    application_id:
+      description: The application ID.
+      returned: when the application exists
+      type: str
+      sample: 5d2d4a0e-5f58-4b9e-8a3e-1c2d9f0a7b11
+    application_name:
+      description: The application name.
+      returned: when the application exists
+      type: str
+      sample: prd-web
+    compute_platform:
+      description: The compute platform.
+      returned: when the application exists
+      type: str
+      sample: ECS
+    create_time:
+      description: When the application was created.
+      returned: when the application exists and is not only planned (check mode)
+      type: str
+      sample: "2026-01-01T12:00:00+00:00"
+    linked_to_git_hub:
+      description: Whether the application is linked to a GitHub account.
+      returned: when AWS returns it
+      type: bool
+      sample: false
+    tags:
+      description: The application's tags.
+      returned: when O(tags) is set
+      type: dict
+      sample: {"Environment": "prd"}
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import application_arn, wanted_tags
+
+
+def get_application(module, client, name):
+    try:
+        return client.get_application(applicationName=name, aws_retry=True)["application"]
+    except is_boto3_error_code("ApplicationDoesNotExistException"):
+        return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Unable to get CodeDeploy application {name}")
+
+
+def list_tags(module, client, arn):
+    tags = []
+    kwargs = {"ResourceArn": arn}
+    try:
+        while True:
+            page = client.list_tags_for_resource(aws_retry=True, **kwargs)
+            tags.extend(page.get("Tags") or [])
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Unable to list tags of {arn}")
+    return boto3_tag_list_to_ansible_dict(tags)
+
+
+def sync_tags(module, client, arn, current, wanted, purge):
+    """Apply tag changes; return True when something changed (or would, in check mode)."""
+    to_add, to_remove = compare_aws_tags(current, wanted, purge)
+    if not to_add and not to_remove:
+        return False
+    if module.check_mode:
+        return True
+    try:
+        if to_remove:
+            client.untag_resource(ResourceArn=arn, TagKeys=sorted(to_remove), aws_retry=True)
+        if to_add:
+            client.tag_resource(
+                ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items()))), aws_retry=True
+            )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Unable to update tags of {arn}")
+    return True
+
+
+def present(module, client):
+    name = module.params["name"]
+    platform = module.params["compute_platform"]
+    tags = module.params["tags"]
+    purge = module.params["purge_tags"]
+    live = get_application(module, client, name)
+    diff = {"before": {}, "after": {"application_name": name, "compute_platform": platform}}
+    if tags is not None:
+        diff["after"]["tags"] = tags
+
+    if live is None:
+        if not module.check_mode:
+            kwargs = {"applicationName": name, "computePlatform": platform}
+            if tags:
+                kwargs["tags"] = ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())))
+            try:
+                client.create_application(aws_retry=True, **kwargs)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg=f"Unable to create CodeDeploy application {name}")
+            live = get_application(module, client, name)
+        result = camel_dict_to_snake_dict(live or {"applicationName": name, "computePlatform": platform})
+        if tags is not None:
+            result["tags"] = tags
+        return True, result, diff
+
+    if live.get("computePlatform") != platform:
+        module.fail_json(
+            msg=(
+                f"CodeDeploy application {name} exists with compute platform {live.get('computePlatform')}; "
+                f"AWS cannot change it to {platform}. Delete the application (state=absent) or use another name."
+            )
+        )
+    diff["before"] = {"application_name": name, "compute_platform": live.get("computePlatform")}
+    result = camel_dict_to_snake_dict(live)
+    changed = False
+    if tags is not None:
+        account_id, partition = get_aws_account_info(module)
+        arn = application_arn(partition, module.region, account_id, name)
+        current = list_tags(module, client, arn)
+        wanted = wanted_tags(current, tags, purge)
+        diff["before"]["tags"] = current
+        diff["after"]["tags"] = wanted
+        changed = sync_tags(module, client, arn, current, tags, purge)
+        result["tags"] = wanted
+    return changed, result, diff
+
+
+def absent(module, client):
+    name = module.params["name"]
+    live = get_application(module, client, name)
+    if live is None:
+        return False, {}, {"before": {}, "after": {}}
+    diff = {"before": {"application_name": name, "compute_platform": live.get("computePlatform")}, "after": {}}
+    if not module.check_mode:
+        try:
+            client.delete_application(applicationName=name, aws_retry=True)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg=f"Unable to delete CodeDeploy application {name}")
+    return True, {}, diff
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        compute_platform=dict(type="str", default="ECS", choices=["ECS", "Server", "Lambda"]),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
+    if module.params["state"] == "present":
+        changed, application, diff = present(module, client)
+    else:
+        changed, application, diff = absent(module, client)
+    result = {"changed": changed, "application": application}
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

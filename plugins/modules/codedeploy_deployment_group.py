@@ -1,0 +1,594 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Ansible wants DOCUMENTATION/EXAMPLES/RETURN before the imports (validate-modules import-before-documentation).
+
+DOCUMENTATION = r"""
+---
+module: codedeploy_deployment_group
+version_added: 1.0.0
+short_description: Manage an AWS CodeDeploy blue/green deployment group for an ECS service
+description:
+  - Creates, updates or deletes a CodeDeploy deployment group that deploys an ECS service blue/green behind an
+    Application Load Balancer (C(BLUE_GREEN), C(WITH_TRAFFIC_CONTROL)).
+  - Neither C(amazon.aws) nor C(community.aws) has a CodeDeploy module; this one calls the CodeDeploy API through
+    C(AnsibleAWSModule).
+  - Before any write it checks that the listeners, the target groups and the ECS service exist (the service must
+    use the C(CODE_DEPLOY) deployment controller), and that the numbers are in range. Errors name the option.
+  - The wanted group is compared with C(GetDeploymentGroup) through one normalizer that ignores what AWS adds and
+    the order of lists AWS treats as sets (target groups, listeners, alarms, events, triggers). A converged group
+    costs only read calls; a differing one one C(UpdateDeploymentGroup) call.
+author:
+  - bluegreen.ecs maintainers (@bluegreen-ecs)
+options:
+  application:
+    description:
+      - Name of the CodeDeploy application (see M(bluegreen.ecs.codedeploy_app)).
+    required: true
+    type: str
+  name:
+    description:
+      - Name of the deployment group.
+    required: true
+    type: str
+  service_role_arn:
+    description:
+      - IAM role CodeDeploy assumes, as an ARN or as a role name (resolved through C(iam:GetRole)).
+      - Required with O(state=present).
+    type: str
+    aliases: ['service_role']
+  deployment_config_name:
+    description:
+      - Deployment configuration, predefined (C(CodeDeployDefault.ECSAllAtOnce), ...) or made by
+        M(bluegreen.ecs.codedeploy_deployment_config).
+    type: str
+    default: CodeDeployDefault.ECSAllAtOnce
+  ecs_service:
+    description:
+      - The ECS service to deploy. Required with O(state=present).
+    type: dict
+    suboptions:
+      cluster:
+        description:
+          - Cluster name or ARN.
+        type: str
+        required: true
+      service:
+        description:
+          - Service name or ARN.
+        type: str
+        required: true
+  target_groups:
+    description:
+      - The two target group names, blue then green. Required with O(state=present).
+    type: list
+    elements: str
+  prod_listener_arns:
+    description:
+      - ARNs of the listeners that serve production traffic. Required with O(state=present).
+    type: list
+    elements: str
+  test_listener_arns:
+    description:
+      - ARNs of the listeners that serve test traffic to the new task set before the switch.
+    type: list
+    elements: str
+  ready_option:
+    description:
+      - When to reroute production traffic to the new task set.
+      - When not set, traffic is rerouted at once (V(continue)).
+    type: dict
+    suboptions:
+      action:
+        description:
+          - V(continue) reroutes as soon as the new task set is ready.
+          - V(wait) waits up to O(ready_option.wait_minutes) for a manual C(ContinueDeployment), then stops the
+            deployment.
+        type: str
+        default: continue
+        choices: ['continue', 'wait']
+      wait_minutes:
+        description:
+          - Minutes to wait with V(wait), 1 to 2880. Not used with V(continue).
+        type: int
+  termination_wait_minutes:
+    description:
+      - Minutes the old (blue) task set keeps running after a successful deployment, 0 to 2880.
+    type: int
+    default: 5
+  auto_rollback:
+    description:
+      - Automatic rollback. When not set, the live setting is left alone.
+    type: dict
+    suboptions:
+      enabled:
+        description:
+          - Whether CodeDeploy rolls back automatically.
+        type: bool
+        default: true
+      events:
+        description:
+          - The events that cause a rollback. V(DEPLOYMENT_STOP_ON_ALARM) needs O(alarms).
+        type: list
+        elements: str
+        default: ['DEPLOYMENT_FAILURE']
+        choices: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST']
+  alarms:
+    description:
+      - CloudWatch alarms that stop a deployment. When not set, the live setting is left alone.
+    type: dict
+    suboptions:
+      names:
+        description:
+          - Alarm names, at most 10.
+        type: list
+        elements: str
+        default: []
+      enabled:
+        description:
+          - Whether the alarms are watched.
+        type: bool
+        default: true
+      ignore_poll_alarm_failure:
+        description:
+          - Whether a deployment goes on when CodeDeploy cannot read the alarms.
+        type: bool
+        default: false
+  triggers:
+    description:
+      - SNS notifications on deployment events. When not set, the live setting is left alone; V([]) removes all.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - Trigger name, unique in the group.
+        type: str
+        required: true
+      target_arn:
+        description:
+          - ARN of the SNS topic.
+        type: str
+        required: true
+      events:
+        description:
+          - Events that notify.
+        type: list
+        elements: str
+        required: true
+        choices: ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback',
+                  'DeploymentReady', 'InstanceStart', 'InstanceSuccess', 'InstanceFailure', 'InstanceReady']
+  state:
+    description:
+      - V(present) creates or updates the group, V(absent) deletes it.
+    type: str
+    default: present
+    choices: ['present', 'absent']
+notes:
+  - Tags use the deployment group ARN, built from the caller's account (C(sts:GetCallerIdentity)); that call is made
+    only when O(tags) is set on an existing group.
+  - In check mode a missing application is reported as a group to create, so a play that creates the application
+    first can be checked on an empty account.
+  - Supports check mode and diff mode.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Blue/green deployment group of the web service
+  bluegreen.ecs.codedeploy_deployment_group:
+    application: prd-web
+    name: prd-web-dg
+    service_role_arn: prd-web-codedeploy-role
+    deployment_config_name: prd-web-canary10pct-5min
+    ecs_service:
+      cluster: prd-demo-cluster
+      service: prd-web
+    target_groups: [prd-web-blue, prd-web-green]
+    prod_listener_arns: ["{{ prod_listener_arn }}"]
+    test_listener_arns: ["{{ test_listener_arn }}"]
+    ready_option:
+      action: continue
+    termination_wait_minutes: 5
+    auto_rollback:
+      enabled: true
+      events: [DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM]
+    alarms:
+      names: [prd-web-5xx]
+    tags:
+      Environment: prd
+
+- name: Delete it
+  bluegreen.ecs.codedeploy_deployment_group:
+    application: prd-web
+    name: prd-web-dg
+    state: absent
+"""
+
+RETURN = r"""
+deployment_group:
+  description:
+    - The deployment group as C(GetDeploymentGroup) describes it (snake_case); empty after deletion.
+    - In check mode, for a group still to create, the wanted settings.
+  returned: always
+  type: dict
+  contains:
+    application_name:
+      description: The application name.
+      returned: when the group exists
+      type: str
+      sample: prd-web
+    deployment_group_id:
+      description: The group ID.
+      returned: when the group exists and is not only planned (check mode)
+      type: str
+      sample: 6f1a2b3c-0000-1111-2222-333344445555
+    deployment_group_name:
+      description: The group name.
+      returned: when the group exists
+      type: str
+      sample: prd-web-dg
+    deployment_config_name:
+      description: The deployment configuration.
+      returned: when the group exists
+      type: str
+      sample: prd-web-canary10pct-5min
+    service_role_arn:
+      description: The service role.
+      returned: when the group exists
+      type: str
+      sample: arn:aws:iam::123456789012:role/prd-web-codedeploy-role
+    deployment_style:
+      description: Always blue/green with traffic control.
+      returned: when the group exists
+      type: dict
+      sample: {"deployment_type": "BLUE_GREEN", "deployment_option": "WITH_TRAFFIC_CONTROL"}
+    blue_green_deployment_configuration:
+      description: Ready option and termination of the old task set.
+      returned: when the group exists
+      type: dict
+    load_balancer_info:
+      description: Target group pair and listeners.
+      returned: when the group exists
+      type: dict
+    ecs_services:
+      description: The ECS service.
+      returned: when the group exists
+      type: list
+      elements: dict
+      sample: [{"cluster_name": "prd-demo-cluster", "service_name": "prd-web"}]
+    auto_rollback_configuration:
+      description: Automatic rollback settings.
+      returned: when set
+      type: dict
+    alarm_configuration:
+      description: Alarm settings.
+      returned: when set
+      type: dict
+    trigger_configurations:
+      description: SNS triggers.
+      returned: when set
+      type: list
+      elements: dict
+    tags:
+      description: The group's tags.
+      returned: when O(tags) is set
+      type: dict
+      sample: {"Environment": "prd"}
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import (
+    ROLLBACK_EVENTS,
+    TRIGGER_EVENTS,
+    CodeDeployError,
+    changed_keys,
+    compare_deployment_group,
+    deployment_group_arn,
+    deployment_group_request,
+    update_request,
+    validate_deployment_group,
+    wanted_tags,
+)
+
+# Keys of a deploymentGroupInfo that say nothing about the configuration.
+_VOLATILE = ("lastSuccessfulDeployment", "lastAttemptedDeployment", "targetRevision")
+
+
+class DeploymentGroupManager:
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        retry = AWSRetry.jittered_backoff()
+        self.codedeploy = module.client("codedeploy", retry_decorator=retry)
+        self._retry = retry
+
+    def client(self, service):
+        return self.module.client(service, retry_decorator=self._retry)
+
+    def fail(self, exception, msg):
+        self.module.fail_json_aws(exception, msg=msg)
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get_group(self):
+        """``(application_exists, deploymentGroupInfo or None)``."""
+        try:
+            info = self.codedeploy.get_deployment_group(
+                applicationName=self.params["application"], deploymentGroupName=self.params["name"], aws_retry=True
+            )["deploymentGroupInfo"]
+        except is_boto3_error_code("ApplicationDoesNotExistException"):
+            return False, None
+        except is_boto3_error_code("DeploymentGroupDoesNotExistException"):  # pylint: disable=duplicate-except
+            return True, None
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            self.fail(e, f"Unable to get deployment group {self.params['application']}/{self.params['name']}")
+        for key in _VOLATILE:
+            info.pop(key, None)
+        return True, info
+
+    def arn(self):
+        account_id, partition = get_aws_account_info(self.module)
+        return deployment_group_arn(
+            partition, self.module.region, account_id, self.params["application"], self.params["name"]
+        )
+
+    def list_tags(self, arn):
+        tags = []
+        kwargs = {"ResourceArn": arn}
+        try:
+            while True:
+                page = self.codedeploy.list_tags_for_resource(aws_retry=True, **kwargs)
+                tags.extend(page.get("Tags") or [])
+                if not page.get("NextToken"):
+                    break
+                kwargs["NextToken"] = page["NextToken"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.fail(e, f"Unable to list tags of {arn}")
+        return boto3_tag_list_to_ansible_dict(tags)
+
+    # -- validation against live resources (read-only) ------------------------------------------
+
+    def resolve_role(self, role):
+        if role.startswith("arn:"):
+            return role
+        try:
+            return self.client("iam").get_role(RoleName=role, aws_retry=True)["Role"]["Arn"]
+        except is_boto3_error_code("NoSuchEntity"):
+            self.module.fail_json(msg=f"service_role_arn: unknown IAM role {role}")
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            self.fail(e, f"Unable to get IAM role {role}")
+
+    def check_listeners(self):
+        elbv2 = self.client("elbv2")
+        for option in ("prod_listener_arns", "test_listener_arns"):
+            for arn in self.params[option] or []:
+                try:
+                    elbv2.describe_listeners(ListenerArns=[arn], aws_retry=True)
+                except is_boto3_error_code(["ListenerNotFound", "ValidationError"]):
+                    self.module.fail_json(msg=f"{option}: unknown listener {arn}")
+                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+                    self.fail(e, f"Unable to describe listener {arn}")
+
+    def check_target_groups(self):
+        elbv2 = self.client("elbv2")
+        for name in self.params["target_groups"]:
+            try:
+                elbv2.describe_target_groups(Names=[name], aws_retry=True)
+            except is_boto3_error_code(["TargetGroupNotFound", "ValidationError"]):
+                self.module.fail_json(msg=f"target_groups: unknown target group {name}")
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+                self.fail(e, f"Unable to describe target group {name}")
+
+    def check_ecs_service(self):
+        cluster = self.params["ecs_service"]["cluster"]
+        service = self.params["ecs_service"]["service"]
+        try:
+            answer = self.client("ecs").describe_services(cluster=cluster, services=[service], aws_retry=True)
+        except is_boto3_error_code("ClusterNotFoundException"):
+            self.module.fail_json(msg=f"ecs_service.cluster: unknown ECS cluster {cluster}")
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            self.fail(e, f"Unable to describe ECS service {service} in cluster {cluster}")
+        found = [s for s in answer.get("services") or [] if s.get("status") != "INACTIVE"]
+        if not found:
+            self.module.fail_json(msg=f"ecs_service.service: unknown ECS service {service} in cluster {cluster}")
+        controller = (found[0].get("deploymentController") or {}).get("type", "ECS")
+        if controller != "CODE_DEPLOY":
+            self.module.fail_json(
+                msg=(
+                    f"ecs_service.service: ECS service {service} in cluster {cluster} uses the {controller} deployment "
+                    "controller; CodeDeploy blue/green needs a service created with deployment_controller CODE_DEPLOY"
+                )
+            )
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def present(self):
+        params = self.params
+        try:
+            validate_deployment_group(params)
+        except CodeDeployError as e:
+            self.module.fail_json(msg=str(e))
+        role_arn = self.resolve_role(params["service_role_arn"])
+        self.check_listeners()
+        self.check_target_groups()
+        self.check_ecs_service()
+
+        request = deployment_group_request(params, role_arn)
+        app_exists, live = self.get_group()
+        if not app_exists and not self.module.check_mode:
+            self.module.fail_json(
+                msg=f"application: CodeDeploy application {params['application']} does not exist; create it first"
+            )
+        before, after = compare_deployment_group(request, live)
+        diff = {"before": camel_dict_to_snake_dict(before), "after": camel_dict_to_snake_dict(after)}
+        tags = params["tags"]
+
+        if live is None:
+            if tags is not None:
+                diff["after"]["tags"] = tags
+            if self.module.check_mode:
+                result = camel_dict_to_snake_dict(request)
+                if tags is not None:
+                    result["tags"] = tags
+                return True, result, diff
+            if tags:
+                request["tags"] = ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())))
+            try:
+                self.codedeploy.create_deployment_group(aws_retry=True, **request)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                self.fail(e, f"Unable to create deployment group {params['application']}/{params['name']}")
+            return True, self.result(tags), diff
+
+        changed = before != after
+        if changed and not self.module.check_mode:
+            try:
+                self.codedeploy.update_deployment_group(aws_retry=True, **update_request(request))
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                self.fail(
+                    e,
+                    f"Unable to update deployment group {params['application']}/{params['name']} "
+                    f"({', '.join(changed_keys(before, after))})",
+                )
+        final_tags = None
+        if tags is not None:
+            arn = self.arn()
+            current = self.list_tags(arn)
+            final_tags = wanted_tags(current, tags, params["purge_tags"])
+            diff["before"]["tags"] = current
+            diff["after"]["tags"] = final_tags
+            changed = self.sync_tags(arn, current, tags) or changed
+        if self.module.check_mode or not changed:
+            result = camel_dict_to_snake_dict(dict(live, **request) if changed else live)
+            result.pop("current_deployment_group_name", None)
+            if final_tags is not None:
+                result["tags"] = final_tags
+            return changed, result, diff
+        return changed, self.result(final_tags), diff
+
+    def sync_tags(self, arn, current, tags):
+        to_add, to_remove = compare_aws_tags(current, tags, self.params["purge_tags"])
+        if not to_add and not to_remove:
+            return False
+        if self.module.check_mode:
+            return True
+        try:
+            if to_remove:
+                self.codedeploy.untag_resource(ResourceArn=arn, TagKeys=sorted(to_remove), aws_retry=True)
+            if to_add:
+                self.codedeploy.tag_resource(
+                    ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items()))), aws_retry=True
+                )
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.fail(e, f"Unable to update tags of {arn}")
+        return True
+
+    def result(self, tags):
+        _exists, info = self.get_group()
+        result = camel_dict_to_snake_dict(info or {})
+        if tags is not None:
+            result["tags"] = tags
+        return result
+
+    def absent(self):
+        _app_exists, live = self.get_group()
+        if live is None:
+            return False, {}, {"before": {}, "after": {}}
+        before, _after = compare_deployment_group({}, live)
+        diff = {"before": camel_dict_to_snake_dict(before), "after": {}}
+        if not self.module.check_mode:
+            try:
+                self.codedeploy.delete_deployment_group(
+                    applicationName=self.params["application"], deploymentGroupName=self.params["name"], aws_retry=True
+                )
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                self.fail(e, f"Unable to delete deployment group {self.params['application']}/{self.params['name']}")
+        return True, {}, diff
+
+
+def main():
+    argument_spec = dict(
+        application=dict(type="str", required=True),
+        name=dict(type="str", required=True),
+        service_role_arn=dict(type="str", aliases=["service_role"]),
+        deployment_config_name=dict(type="str", default="CodeDeployDefault.ECSAllAtOnce"),
+        ecs_service=dict(
+            type="dict",
+            options=dict(cluster=dict(type="str", required=True), service=dict(type="str", required=True)),
+        ),
+        target_groups=dict(type="list", elements="str"),
+        prod_listener_arns=dict(type="list", elements="str"),
+        test_listener_arns=dict(type="list", elements="str"),
+        ready_option=dict(
+            type="dict",
+            options=dict(
+                action=dict(type="str", default="continue", choices=["continue", "wait"]),
+                wait_minutes=dict(type="int"),
+            ),
+        ),
+        termination_wait_minutes=dict(type="int", default=5),
+        auto_rollback=dict(
+            type="dict",
+            options=dict(
+                enabled=dict(type="bool", default=True),
+                events=dict(type="list", elements="str", default=["DEPLOYMENT_FAILURE"], choices=list(ROLLBACK_EVENTS)),
+            ),
+        ),
+        alarms=dict(
+            type="dict",
+            options=dict(
+                names=dict(type="list", elements="str", default=[]),
+                enabled=dict(type="bool", default=True),
+                ignore_poll_alarm_failure=dict(type="bool", default=False),
+            ),
+        ),
+        triggers=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                name=dict(type="str", required=True),
+                target_arn=dict(type="str", required=True),
+                events=dict(type="list", elements="str", required=True, choices=list(TRIGGER_EVENTS)),
+            ),
+        ),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_if=[("state", "present", ["service_role_arn", "ecs_service", "target_groups", "prod_listener_arns"])],
+    )
+    manager = DeploymentGroupManager(module)
+    if module.params["state"] == "present":
+        changed, group, diff = manager.present()
+    else:
+        changed, group, diff = manager.absent()
+    result = {"changed": changed, "deployment_group": group}
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

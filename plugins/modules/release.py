@@ -1,0 +1,935 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: release
+version_added: 1.0.0
+short_description: Release a new image of an ECS service blue/green through CodeDeploy
+description:
+  - Releases a new image of an ECS Fargate service whose deployment controller is C(CODE_DEPLOY), through a
+    CodeDeploy blue/green deployment, validates the new (green) task set through the test listener before
+    production traffic moves, watches CloudWatch alarms while traffic shifts and during the bake (blue's
+    termination wait), and rolls back when anything fails.
+  - The task definition is built from the service spec (the one the C(ecs) role and the pipeline use) and the
+    image. When it equals the one the service runs and no deployment is in flight, nothing happens
+    (C(changed=false)). A new revision is registered only when the definition differs, and an identical latest
+    ACTIVE revision is reused, so a re-run registers nothing.
+  - Re-running while our own deployment is in flight attaches to it and waits; a different deployment in flight
+    is handled by O(on_conflict).
+  - Other verbs, with O(action)
+    V(rollback) (stop the deployment in flight with rollback, or deploy the previous ACTIVE revision),
+    V(stop) (stop the deployment in flight, no rollback) and V(continue) (let a deployment waiting in C(Ready)
+    shift production traffic).
+author:
+  - bluegreen.ecs maintainers (@bluegreen-ecs)
+options:
+  env:
+    description:
+      - Environment name (C(bluegreen_env)); with O(project) and O(service) it derives every name
+        (cluster, service, family, container, repository, roles, CodeDeploy application and deployment group).
+    type: str
+    required: true
+  project:
+    description:
+      - Project name (C(bluegreen_project)); names the shared cluster.
+    type: str
+    required: true
+  service:
+    description:
+      - Service name (C(bluegreen_service.name)). Defaults to the C(name) of O(spec); one of the two is required.
+    type: str
+  cluster_name:
+    description:
+      - ECS cluster name. Default C(<env>-<project>-cluster).
+    type: str
+  service_name:
+    description:
+      - ECS service name. Default C(<env>-<service>).
+    type: str
+  application_name:
+    description:
+      - CodeDeploy application name. Default C(<env>-<service>).
+    type: str
+  deployment_group_name:
+    description:
+      - CodeDeploy deployment group name. Default C(<env>-<service>-dg).
+    type: str
+  spec:
+    description:
+      - The service spec (C(bluegreen_service)), validated and completed like the C(bluegreen.ecs.service_spec)
+        filter does. Required with O(action=release).
+    type: dict
+  image:
+    description:
+      - Full image URI of the container. Mutually exclusive with O(image_tag).
+      - The module does not check that this image exists.
+    type: str
+  image_tag:
+    description:
+      - Tag of an image in the service's ECR repository (C(<env>-<service>)); the URI is the repository's.
+      - The tag must exist (C(ecr:DescribeImages)); an unknown tag fails before anything changes.
+    type: str
+  execution_role_arn:
+    description:
+      - Task execution role ARN. Default the ARN of role C(<env>-<service>-exec-role) (C(iam:GetRole)).
+    type: str
+  task_role_arn:
+    description:
+      - Task role ARN. Default the ARN of role C(<env>-<service>-task-role) (C(iam:GetRole)).
+    type: str
+  container_overrides:
+    description:
+      - Keys merged into the container definition built from the spec (RegisterTaskDefinition
+        C(containerDefinitions) names, for example C(command) or C(dockerLabels)).
+    type: dict
+  tags:
+    description:
+      - User tags added to the standard tags (Environment, Project, Application, ManagedBy) of a new revision.
+    type: dict
+  action:
+    description:
+      - V(release) makes the service run the task definition built from O(spec) and the image.
+      - V(rollback) stops the deployment in flight with rollback; with none in flight it deploys the previous
+        ACTIVE revision (the one the last successful deployment replaced, else the newest ACTIVE revision older
+        than the live one). Validation and alarms apply to that deployment too.
+      - V(stop) stops the deployment in flight without rollback (traffic stays where it is).
+      - V(continue) lets the deployment waiting in C(Ready) shift production traffic
+        (C(ContinueDeployment READY_WAIT)), after O(validation) if given. With O(wait=true) a deployment that is
+        not yet C(Ready) is waited for.
+    type: str
+    default: release
+    choices: ['release', 'rollback', 'stop', 'continue']
+  validation:
+    description:
+      - HTTP check of the green task set through the deployment group's test listener, before production
+        traffic moves.
+      - When the deployment group's ready option is C(STOP_DEPLOYMENT) (a ready wait), the deployment pauses in
+        C(Ready); the module checks, then continues it, or stops it with rollback when the check fails.
+      - When the ready option is C(CONTINUE_DEPLOYMENT), CodeDeploy does not wait; the module checks as soon as
+        it sees green serving test traffic and stops with rollback on failure, but production traffic may
+        already be shifting by then. Configure a ready wait for a check that gates production.
+    type: dict
+    suboptions:
+      url:
+        description:
+          - URL answered by the test listener, for example C(http://<alb dns>:8080/health).
+        type: str
+        required: true
+      expected_status:
+        description:
+          - HTTP status an attempt must return.
+        type: int
+        default: 200
+      body_pattern:
+        description:
+          - Regular expression the body must match (C(re.search)).
+        type: str
+      attempts:
+        description:
+          - Attempts before the check fails; it passes at the first attempt that succeeds.
+        type: int
+        default: 3
+      interval_seconds:
+        description:
+          - Seconds between attempts.
+        type: int
+        default: 5
+      timeout_seconds:
+        description:
+          - Timeout of one request, in seconds.
+        type: int
+        default: 10
+      validate_certs:
+        description:
+          - Verify the TLS certificate of an C(https) URL.
+        type: bool
+        default: true
+  alarms:
+    description:
+      - CloudWatch alarm names (metric or composite) watched while production traffic shifts and during the
+        bake. One in state C(ALARM) stops the deployment with rollback. Unknown names fail before anything
+        changes.
+    type: list
+    elements: str
+    default: []
+  on_conflict:
+    description:
+      - What to do when a deployment of the group that installs something else is in flight.
+      - V(fail) fails and names it; V(wait) waits until it ends, then releases; V(stop) stops it with rollback,
+        waits for the rollback, then releases.
+    type: str
+    default: fail
+    choices: ['fail', 'wait', 'stop']
+  timeout:
+    description:
+      - Seconds the module waits in all (conflicts included). When the time is up the deployment is stopped
+        with rollback and the module fails.
+    type: int
+    default: 1800
+  poll_interval:
+    description:
+      - Seconds between two reads of the deployment.
+    type: int
+    default: 5
+  wait:
+    description:
+      - Wait for the deployment to end. With V(false) the module returns once the deployment is created (or the
+        stop or continue is sent); O(validation) and O(alarms) then do not apply.
+    type: bool
+    default: true
+notes:
+  - Supports check mode (reports what it would do; no write call) and diff mode (the task definition before and
+    after).
+  - The service must have been created with the C(CODE_DEPLOY) deployment controller (C(ecs) role). The AppSpec is
+    built by the module (task definition ARN, container name and port, C(PlatformVersion=LATEST), network
+    configuration and capacity provider strategy of the live service).
+  - The deployment is created with auto-rollback on C(DEPLOYMENT_FAILURE) and C(DEPLOYMENT_STOP_ON_ALARM).
+  - Without O(validation), a deployment that pauses in C(Ready) is continued at once. For a manual gate, release
+    with O(wait=false), run your own checks, then run the module with O(action=continue) or O(action=rollback).
+  - A release that does not succeed (failed, stopped, rolled back, timed out) makes the task fail, with
+    RV(reason), RV(rolled_back) and RV(rollback_deployment_id) in the result.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Release image tag 1f3c2a9 of the web service, validated through the test listener
+  bluegreen.ecs.release:
+    env: prd
+    project: demo
+    spec: "{{ bluegreen_service }}"
+    image_tag: 1f3c2a9
+    tags: "{{ bluegreen_tags }}"
+    validation:
+      url: "http://{{ alb_dns_name }}:8080/health"
+      body_pattern: '"status":\s*"ok"'
+      attempts: 5
+      interval_seconds: 6
+    alarms:
+      - prd-web-5xx
+      - prd-web-unhealthy-hosts
+    on_conflict: wait
+    timeout: 3600
+  register: release
+
+- name: Start a release and return at once
+  bluegreen.ecs.release:
+    env: prd
+    project: demo
+    spec: "{{ bluegreen_service }}"
+    image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/prd-web:1f3c2a9
+    wait: false
+
+- name: Let the deployment waiting in Ready shift production traffic
+  bluegreen.ecs.release:
+    env: prd
+    project: demo
+    service: web
+    action: continue
+
+- name: Roll back (stop the deployment in flight, or redeploy the previous revision)
+  bluegreen.ecs.release:
+    env: prd
+    project: demo
+    service: web
+    action: rollback
+"""
+
+RETURN = r"""
+deployment_id:
+  description: The CodeDeploy deployment created, attached to, stopped or continued.
+  returned: when a deployment was involved
+  type: str
+  sample: d-ABCDEFGH1
+status:
+  description: The deployment's last status (Created, Queued, InProgress, Ready, Baking, Succeeded, Failed, Stopped).
+  returned: when a deployment was involved
+  type: str
+  sample: Succeeded
+task_definition_before:
+  description: The task definition ARN the service ran when the module started.
+  returned: always
+  type: str
+  sample: arn:aws:ecs:eu-west-1:123456789012:task-definition/prd-web:41
+task_definition_after:
+  description:
+    - The task definition ARN the service runs when the module returns, read again after the deployment ended.
+    - In check mode, or with O(wait=false), the revision the deployment installs (C(null) for a revision not
+      registered yet).
+  returned: always
+  type: str
+  sample: arn:aws:ecs:eu-west-1:123456789012:task-definition/prd-web:42
+registered:
+  description: Whether a new task definition revision was registered (in check mode, whether one would be).
+  returned: always
+  type: bool
+  sample: true
+traffic_weights:
+  description: Last production traffic weights per task set, from C(GetDeploymentTarget).
+  returned: when the module followed a deployment
+  type: dict
+  sample: {"blue": 0.0, "green": 100.0}
+steps:
+  description:
+    - What happened, in time order. CodeDeploy lifecycle events (C(kind=lifecycle_event)), the module's checks
+      (C(kind=check), names C(validation) and C(alarms)) and actions (C(kind=action), for example
+      C(create_deployment), C(continue_deployment), C(stop_deployment)), each with ISO 8601 times and a duration.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {"name": "create_deployment", "kind": "action", "status": "done", "started": "2026-01-01T12:00:00+00:00",
+       "ended": "2026-01-01T12:00:00+00:00", "duration_seconds": 0.0, "deployment_id": "d-ABCDEFGH1"}
+    - {"name": "validation", "kind": "check", "status": "passed", "started": "2026-01-01T12:03:10+00:00",
+       "ended": "2026-01-01T12:03:11+00:00", "duration_seconds": 0.4, "url": "http://alb:8080/health",
+       "before_production_traffic": true, "attempts": [{"attempt": 1, "ok": true, "detail": "HTTP 200"}]}
+reason:
+  description: Why the release, rollback, stop or continue did not succeed.
+  returned: on failure
+  type: str
+  sample: "validation failed: HTTP 500, expected 200"
+rolled_back:
+  description: Whether CodeDeploy rolled the service back to the blue task set (its rollback deployment succeeded).
+  returned: when a deployment ended without success
+  type: bool
+  sample: true
+rollback_deployment_id:
+  description: The rollback deployment CodeDeploy created.
+  returned: when CodeDeploy reports one
+  type: str
+  sample: d-ABCDEFGH2
+msg:
+  description: What the module did, or in check mode would do.
+  returned: always
+  type: str
+  sample: "would register a new revision of prd-web and start a CodeDeploy deployment"
+"""
+
+import time
+from datetime import datetime, timezone
+from urllib.error import HTTPError
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+from ansible_collections.bluegreen.ecs.plugins.module_utils import release as logic
+from ansible_collections.bluegreen.ecs.plugins.module_utils.release_aws import CodeDeployECS, ReleaseError
+from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import SpecError, normalize
+from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import same_definition, task_definition
+
+# Replaced by the unit tests with a fake clock.
+_clock = time.monotonic
+_sleep = time.sleep
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def fetch(url, timeout, validate_certs):
+    """One GET: (status, body), or (None, error text) when nothing answered."""
+    try:
+        response = open_url(url, method="GET", timeout=timeout, validate_certs=validate_certs)
+        return response.getcode(), response.read()
+    except HTTPError as e:
+        return e.code, e.read() if hasattr(e, "read") else b""
+    except Exception as e:  # pylint: disable=broad-except
+        return None, str(e)
+
+
+class Release:
+    def __init__(self, module):
+        self.module = module
+        params = module.params
+        self.params = params
+        self.action = params["action"]
+        self.timeout = params["timeout"]
+        self.poll_interval = params["poll_interval"]
+        self.validation_cfg = params["validation"]
+        self.alarms = list(params["alarms"] or [])
+        self.started = _clock()
+        self.changed = False
+        self.log = logic.StepLog()
+        self.weights = {}
+        self.result = {"task_definition_before": None, "task_definition_after": None, "registered": False}
+
+        self.spec = None
+        label = params["service"]
+        try:
+            if params["spec"] is not None:
+                self.spec = normalize(params["spec"], label)
+                if label and self.spec["name"] != label:
+                    raise SpecError(f"bluegreen_service.name: {self.spec['name']!r} differs from service {label!r}")
+                label = self.spec["name"]
+            self.label = label
+            self.names = naming.service_names(params["env"], params["project"], label)
+        except (SpecError, naming.NamingError) as e:
+            module.fail_json(msg=str(e))
+        self.cluster = params["cluster_name"] or self.names["cluster"]
+        self.service_name = params["service_name"] or self.names["service"]
+        self.application = params["application_name"] or self.names["codedeploy_app"]
+        self.group_name = params["deployment_group_name"] or self.names["deployment_group"]
+        self.target_id = f"{self.cluster}:{self.service_name}"
+
+        retry = AWSRetry.jittered_backoff()
+        self.aws = CodeDeployECS(
+            ecs=module.client("ecs", retry_decorator=retry),
+            codedeploy=module.client("codedeploy", retry_decorator=retry),
+            ecr=module.client("ecr", retry_decorator=retry) if params["image_tag"] else None,
+            iam=module.client("iam", retry_decorator=retry)
+            if self.action == "release" and not (params["execution_role_arn"] and params["task_role_arn"])
+            else None,
+            cloudwatch=module.client("cloudwatch", retry_decorator=retry) if self.alarms else None,
+        )
+
+    # -- results -------------------------------------------------------------------------------
+
+    def _result(self, **extra):
+        result = dict(self.result)
+        result.update(extra)
+        result["steps"] = self.log.report()
+        if self.weights:
+            result["traffic_weights"] = self.weights
+        return result
+
+    def exit(self, msg, diff=None, **extra):
+        result = self._result(msg=msg, **extra)
+        if diff is not None and self.module._diff:
+            result["diff"] = diff
+        self.module.exit_json(changed=self.changed, **result)
+
+    def fail(self, msg, **extra):
+        result = self._result(reason=msg, **extra)
+        self.module.fail_json(msg=msg, changed=self.changed, **result)
+
+    def elapsed(self):
+        return _clock() - self.started
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def live_service(self):
+        service = self.aws.service(self.cluster, self.service_name)
+        controller = (service.get("deploymentController") or {}).get("type", "ECS")
+        if controller != "CODE_DEPLOY":
+            raise ReleaseError(
+                f"ECS service {self.service_name!r} uses the {controller} deployment controller; "
+                "this module releases through CodeDeploy (CODE_DEPLOY)"
+            )
+        return service
+
+    def check_alarms_exist(self):
+        if not self.alarms:
+            return
+        known = self.aws.alarm_states(self.alarms)
+        unknown = sorted(set(self.alarms) - set(known))
+        if unknown:
+            raise ReleaseError(f"unknown CloudWatch alarm(s): {', '.join(unknown)}")
+
+    def wanted_definition(self):
+        params = self.params
+        image = params["image"]
+        if params["image_tag"]:
+            image = self.aws.image_uri(self.names["repository"], params["image_tag"])
+        exec_arn = params["execution_role_arn"] or self.aws.role_arn(self.names["execution_role"])
+        task_arn = params["task_role_arn"] or self.aws.role_arn(self.names["task_role"])
+        wanted = task_definition(self.spec, self.names, image, self.module.region, exec_arn, task_arn)
+        if params["container_overrides"]:
+            wanted["containerDefinitions"][0].update(params["container_overrides"])
+        return wanted
+
+    # -- the wait loop ---------------------------------------------------------------------------
+
+    def wait_terminal(self, deployment_id, deadline):
+        """Poll a deployment (not ours, or a rollback) until it ends or ``deadline`` (clock) passes."""
+        while True:
+            info = self.aws.deployment(deployment_id)
+            if info.get("status") in logic.TERMINAL_STATUSES or _clock() >= deadline:
+                return info
+            _sleep(self.poll_interval)
+
+    def validate(self, where):
+        cfg = self.validation_cfg
+        started = _now()
+        attempts = []
+        ok, detail = False, ""
+        for number in range(1, max(1, cfg["attempts"]) + 1):
+            status, body = fetch(cfg["url"], cfg["timeout_seconds"], cfg["validate_certs"])
+            ok, detail = logic.check_response(status, body, cfg["expected_status"], cfg["body_pattern"])
+            attempts.append({"attempt": number, "ok": ok, "detail": detail})
+            if ok:
+                break
+            if number < cfg["attempts"]:
+                _sleep(cfg["interval_seconds"])
+        self.log.add(
+            "validation",
+            "passed" if ok else "failed",
+            started,
+            _now(),
+            url=cfg["url"],
+            phase=where,
+            before_production_traffic=where in (logic.PHASE_READY, logic.PHASE_TEST_TRAFFIC),
+            attempts=attempts,
+        )
+        return logic.Validation(logic.VALIDATION_PASSED if ok else logic.VALIDATION_FAILED, detail)
+
+    def stop(self, deployment_id, rollback, reason):
+        at = _now()
+        answer = self.aws.stop(deployment_id, rollback)
+        self.changed = True
+        self.log.add(
+            "stop_deployment",
+            answer.get("status") or "requested",
+            at,
+            _now(),
+            deployment_id=deployment_id,
+            rollback=bool(rollback),
+            reason=reason,
+        )
+
+    def follow(self, deployment_id, ready_wait, stop_reason=None, rollback=True):
+        """Drive one deployment to its end; returns an outcome dict (success, status, reason, rollback)."""
+        validation = logic.Validation(
+            logic.VALIDATION_PENDING if self.validation_cfg and stop_reason is None else logic.VALIDATION_NOT_CONFIGURED
+        )
+        continued = False
+        stop_requested = stop_reason is not None
+        stop_deadline = _clock() + logic.stop_grace(self.timeout) if stop_requested else None
+        while True:
+            info = self.aws.deployment(deployment_id)
+            status = info.get("status")
+            target = None
+            if status not in (logic.CREATED, logic.QUEUED):
+                target = self.aws.deployment_target(deployment_id, self.target_id)
+                if target:
+                    self.log.lifecycle_events(target)
+                    self.weights = logic.traffic_weights(target.get("taskSetsInfo")) or self.weights
+            termination = bool(info.get("instanceTerminationWaitTimeStarted"))
+            where = logic.phase(status, target, termination)
+            alarm_states = None
+            if self.alarms and not stop_requested and logic.watch_alarms(where):
+                alarm_states = self.aws.alarm_states(self.alarms)
+                self.log.alarm_check(alarm_states, _now())
+            action = logic.next_action(
+                status,
+                target,
+                validation,
+                alarm_states,
+                self.elapsed(),
+                self.timeout,
+                ready_wait,
+                continued=continued,
+                stop_requested=stop_requested,
+                termination_wait_started=termination,
+                error_message=_error_message(info),
+            )
+            if action.kind == logic.DONE_SUCCESS:
+                return {"success": True, "status": status, "info": info}
+            if action.kind == logic.DONE_FAILED:
+                reason = stop_reason or action.reason
+                if stop_reason and status == logic.SUCCEEDED:
+                    reason = f"{stop_reason}; {action.reason}"
+                return self.finish_failed(info, reason, stop_requested and rollback)
+            if action.kind == logic.VALIDATE:
+                validation = self.validate(where)
+                continue
+            if action.kind == logic.CONTINUE:
+                at = _now()
+                self.aws.continue_ready(deployment_id)
+                self.changed = True
+                continued = True
+                self.log.add(
+                    "continue_deployment", "sent", at, _now(), deployment_id=deployment_id, reason=action.reason
+                )
+            elif action.kind == logic.STOP_ROLLBACK:
+                self.stop(deployment_id, True, action.reason)
+                stop_requested, stop_reason, rollback = True, action.reason, True
+                stop_deadline = _clock() + logic.stop_grace(self.timeout)
+            elif stop_requested and _clock() >= stop_deadline:
+                return {
+                    "success": False,
+                    "status": status,
+                    "info": info,
+                    "reason": f"{stop_reason}; CodeDeploy has not finished the stop (still {status})",
+                    "rolled_back": False,
+                    "unfinished": True,
+                }
+            _sleep(self.poll_interval)
+
+    def finish_failed(self, info, reason, rollback_requested):
+        """The deployment ended without success: follow CodeDeploy's rollback deployment, if any."""
+        deployment_id = info.get("deploymentId")
+        rollback_id = (info.get("rollbackInfo") or {}).get("rollbackDeploymentId")
+        auto_rollback = (info.get("autoRollbackConfiguration") or {}).get("enabled")
+        tries = 3 if (rollback_requested or auto_rollback) and not rollback_id else 0
+        while tries and not rollback_id:
+            _sleep(self.poll_interval)
+            info = self.aws.deployment(deployment_id)
+            rollback_id = (info.get("rollbackInfo") or {}).get("rollbackDeploymentId")
+            tries -= 1
+        outcome = {"success": False, "status": info.get("status"), "info": info, "reason": reason}
+        outcome["rolled_back"] = False
+        if rollback_id:
+            outcome["rollback_deployment_id"] = rollback_id
+            started = _now()
+            rollback = self.wait_terminal(rollback_id, _clock() + logic.stop_grace(self.timeout))
+            outcome["rolled_back"] = rollback.get("status") == logic.SUCCEEDED
+            self.log.add("rollback_deployment", rollback.get("status"), started, _now(), deployment_id=rollback_id)
+        return outcome
+
+    def report(self, deployment_id, outcome, expected_arn=None, success_msg="released", diff=None):
+        """Exit with the outcome of a followed deployment; fail unless it succeeded."""
+        if diff is not None and self.module._diff:
+            self.result["diff"] = diff
+        self.result["deployment_id"] = deployment_id
+        self.result["status"] = outcome["status"]
+        service = self.live_service()
+        self.result["task_definition_after"] = logic.live_task_definition_arn(service)
+        if outcome["success"]:
+            if expected_arn and self.result["task_definition_after"] != expected_arn:
+                self.fail(
+                    f"deployment {deployment_id} succeeded but the service runs "
+                    f"{self.result['task_definition_after']}, not {expected_arn}",
+                    rolled_back=False,
+                )
+            self.exit(f"{success_msg}: deployment {deployment_id} succeeded")
+        extra = {"rolled_back": outcome.get("rolled_back", False)}
+        if outcome.get("rollback_deployment_id"):
+            extra["rollback_deployment_id"] = outcome["rollback_deployment_id"]
+        self.fail(outcome["reason"], **extra)
+
+    # -- start / conflicts -------------------------------------------------------------------------
+
+    def start_deployment(self, arn, service, container_name, container_port, description):
+        content, digest = logic.appspec(
+            arn,
+            container_name,
+            container_port,
+            network_configuration=service.get("networkConfiguration"),
+            capacity_provider_strategy=service.get("capacityProviderStrategy"),
+        )
+        at = _now()
+        deployment_id = self.aws.create_deployment(self.application, self.group_name, content, digest, description)
+        self.changed = True
+        self.log.add("create_deployment", "done", at, _now(), deployment_id=deployment_id, task_definition=arn)
+        return deployment_id
+
+    def resolve_conflicts(self, wanted):
+        """Classify; on a conflict apply on_conflict until the way is clear. Returns (service, live, classification)."""
+        stopped = set()
+        while True:
+            service = self.live_service()
+            live_arn = logic.live_task_definition_arn(service)
+            live = self.aws.task_definition(live_arn)
+            inflight = self.aws.in_flight(self.application, self.group_name)
+            found = logic.classify(live, wanted, inflight)
+            self.result["task_definition_before"] = self.result["task_definition_before"] or live_arn
+            if found.decision != logic.CONFLICT:
+                return service, live_arn, live, found
+            other = found.deployment
+            choice = logic.conflict_choice(self.params["on_conflict"], other, stopped)
+            if choice == logic.CONFLICT_FAIL:
+                self.fail(f"{found.reason}; on_conflict=fail", deployment_id=other.deployment_id, status=other.status)
+            if self.module.check_mode:
+                verb = "stop it with rollback" if choice == logic.CONFLICT_STOP else "wait for it"
+                self.changed = True
+                self.exit(f"{found.reason}; would {verb}, then release", deployment_id=other.deployment_id)
+            if choice == logic.CONFLICT_STOP:
+                self.stop(other.deployment_id, True, "on_conflict=stop")
+                stopped.add(other.deployment_id)
+            started = _now()
+            info = self.wait_terminal(other.deployment_id, self.started + self.timeout)
+            self.log.add(
+                "wait_for_other_deployment",
+                info.get("status"),
+                started,
+                _now(),
+                deployment_id=other.deployment_id,
+            )
+            if info.get("status") not in logic.TERMINAL_STATUSES:
+                self.fail(
+                    f"timed out after {self.timeout}s waiting for deployment {other.deployment_id} "
+                    f"({info.get('status')}) to end",
+                    deployment_id=other.deployment_id,
+                    status=info.get("status"),
+                )
+
+    def revision_for(self, wanted, live_arn, live):
+        """(arn, registered): reuse the latest ACTIVE revision when identical, else register one."""
+        family = wanted["family"]
+        active = self.aws.active_revisions(family)
+        if active:
+            latest = active[0]
+            latest_def = live if latest == live_arn else self.aws.task_definition(latest)
+            if same_definition(wanted, latest_def):
+                return latest, False
+        if self.module.check_mode:
+            return None, True
+        tags = naming.resource_tags(self.params["env"], self.params["project"], self.label, self.params["tags"])
+        registered = self.aws.register(wanted, tags)
+        at = _now()
+        self.log.add("register_task_definition", "done", at, at, task_definition=registered["taskDefinitionArn"])
+        return registered["taskDefinitionArn"], True
+
+    # -- verbs -------------------------------------------------------------------------------------
+
+    def release(self):
+        if not self.params["wait"] and (self.validation_cfg or self.alarms):
+            self.module.warn("validation and alarms apply only with wait: true")
+        wanted = self.wanted_definition()
+        self.check_alarms_exist()
+        group = self.aws.deployment_group(self.application, self.group_name)
+        service, live_arn, live, found = self.resolve_conflicts(wanted)
+        diff = logic.diff_definitions(live, wanted, live_arn)
+
+        if found.decision == logic.NOTHING_TO_DO:
+            self.result["task_definition_after"] = live_arn
+            self.exit(f"{live_arn} is already live; nothing to do", diff=None)
+
+        if found.decision == logic.ATTACH:
+            deployment = found.deployment
+            self.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+            self.result["task_definition_after"] = deployment.task_definition_arn
+            if self.module.check_mode or not self.params["wait"]:
+                verb = "would wait" if self.module.check_mode else "not waiting"
+                self.exit(
+                    f"deployment {deployment.deployment_id} ({deployment.status}) already installs this revision; "
+                    f"{verb} for it",
+                    diff=diff,
+                )
+            outcome = self.follow(deployment.deployment_id, logic.ready_wait_configured(group))
+            self.report(deployment.deployment_id, outcome, deployment.task_definition_arn, diff=diff)
+
+        arn, registered = self.revision_for(wanted, live_arn, live)
+        self.result["registered"] = registered
+        self.result["task_definition_after"] = arn
+        diff["after_header"] = arn or "(new revision)"
+        if self.module.check_mode:
+            self.changed = True
+            what = f"register a new revision of {wanted['family']}" if registered else f"reuse {arn}"
+            self.exit(f"would {what} and start a CodeDeploy deployment in {self.group_name}", diff=diff)
+
+        image = wanted["containerDefinitions"][0]["image"]
+        deployment_id = self.start_deployment(
+            arn,
+            service,
+            self.names["container"],
+            self.spec["port"],
+            f"bluegreen.ecs release of {arn.rsplit('/', 1)[-1]} ({image})",
+        )
+        self.result.update(deployment_id=deployment_id, status=logic.CREATED)
+        if not self.params["wait"]:
+            self.exit(f"started deployment {deployment_id}", diff=diff)
+        outcome = self.follow(deployment_id, logic.ready_wait_configured(group))
+        self.report(deployment_id, outcome, arn, diff=diff)
+
+    def rollback(self):
+        self.check_alarms_exist()
+        group = self.aws.deployment_group(self.application, self.group_name)
+        service = self.live_service()
+        live_arn = logic.live_task_definition_arn(service)
+        self.result["task_definition_before"] = live_arn
+        self.result["task_definition_after"] = live_arn
+        everything = self.aws.in_flight(self.application, self.group_name)
+        inflight = [d for d in everything if not d.rollback_of]
+        rollbacks = [d for d in everything if d.rollback_of]
+        if rollbacks and not inflight:
+            deployment = rollbacks[0]
+            self.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+            msg = f"rollback deployment {deployment.deployment_id} ({deployment.status}) is already in flight"
+            if self.module.check_mode or not self.params["wait"]:
+                self.exit(f"{msg}; {'would wait' if self.module.check_mode else 'not waiting'} for it")
+            info = self.wait_terminal(deployment.deployment_id, self.started + self.timeout)
+            self.result["status"] = info.get("status")
+            self.result["task_definition_after"] = logic.live_task_definition_arn(self.live_service())
+            if info.get("status") != logic.SUCCEEDED:
+                self.fail(f"{msg}; it ended {info.get('status')}")
+            self.exit(f"{msg}; it succeeded")
+        if inflight:
+            deployment = inflight[0]
+            self.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+            if self.module.check_mode:
+                self.changed = True
+                self.exit(f"would stop deployment {deployment.deployment_id} ({deployment.status}) with rollback")
+            self.stop(deployment.deployment_id, True, "rollback requested")
+            if not self.params["wait"]:
+                self.exit(f"stopping deployment {deployment.deployment_id} with rollback")
+            outcome = self.follow(
+                deployment.deployment_id, logic.ready_wait_configured(group), stop_reason="rollback requested"
+            )
+            self.result["status"] = outcome["status"]
+            self.result["rolled_back"] = outcome.get("rolled_back", False)
+            if outcome.get("rollback_deployment_id"):
+                self.result["rollback_deployment_id"] = outcome["rollback_deployment_id"]
+            self.result["task_definition_after"] = logic.live_task_definition_arn(self.live_service())
+            if outcome["status"] == logic.SUCCEEDED or outcome.get("unfinished"):
+                self.fail(outcome["reason"])
+            if outcome.get("rollback_deployment_id") and not outcome.get("rolled_back"):
+                self.fail(f"rollback deployment {outcome['rollback_deployment_id']} did not succeed")
+            self.exit(f"stopped deployment {deployment.deployment_id} with rollback")
+
+        family = logic.arn_family(live_arn) or self.names["family"]
+        previous = self.aws.previous_revision_arn(self.application, self.group_name, live_arn)
+        target = logic.rollback_target(live_arn, previous, self.aws.active_revisions(family))
+        if not target:
+            self.fail(f"no ACTIVE revision of {family} older than {live_arn} to roll back to")
+        self.result["task_definition_after"] = target
+        if self.module.check_mode:
+            self.changed = True
+            self.exit(f"would deploy the previous revision {target}")
+        container_name = self.names["container"]
+        container_port = self.spec["port"] if self.spec else None
+        balancers = service.get("loadBalancers") or []
+        if balancers and balancers[0].get("containerName"):
+            container_name, container_port = balancers[0]["containerName"], balancers[0]["containerPort"]
+        if not container_port:
+            self.fail(f"ECS service {self.service_name!r} has no load balancer container port; pass spec")
+        deployment_id = self.start_deployment(
+            target, service, container_name, container_port, f"bluegreen.ecs rollback to {target.rsplit('/', 1)[-1]}"
+        )
+        self.result.update(deployment_id=deployment_id, status=logic.CREATED)
+        if not self.params["wait"]:
+            self.exit(f"started deployment {deployment_id} of {target}")
+        outcome = self.follow(deployment_id, logic.ready_wait_configured(group))
+        self.report(deployment_id, outcome, target, success_msg=f"rolled back to {target}")
+
+    def stop_verb(self):
+        service = self.live_service()
+        self.result["task_definition_before"] = logic.live_task_definition_arn(service)
+        self.result["task_definition_after"] = self.result["task_definition_before"]
+        inflight = self.aws.in_flight(self.application, self.group_name)
+        if not inflight:
+            self.exit("no deployment in flight; nothing to stop")
+        deployment = inflight[0]
+        self.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+        if self.module.check_mode:
+            self.changed = True
+            self.exit(f"would stop deployment {deployment.deployment_id} ({deployment.status})")
+        self.stop(deployment.deployment_id, False, "stop requested")
+        if not self.params["wait"]:
+            self.exit(f"stopping deployment {deployment.deployment_id}")
+        outcome = self.follow(deployment.deployment_id, False, stop_reason="stop requested", rollback=False)
+        self.result["status"] = outcome["status"]
+        self.result["task_definition_after"] = logic.live_task_definition_arn(self.live_service())
+        if outcome["status"] not in (logic.STOPPED, logic.FAILED):
+            self.fail(outcome["reason"])
+        self.exit(f"stopped deployment {deployment.deployment_id}")
+
+    def continue_verb(self):
+        self.check_alarms_exist()
+        group = self.aws.deployment_group(self.application, self.group_name)
+        service = self.live_service()
+        self.result["task_definition_before"] = logic.live_task_definition_arn(service)
+        inflight = self.aws.in_flight(self.application, self.group_name)
+        if not inflight:
+            self.result["task_definition_after"] = self.result["task_definition_before"]
+            self.exit("no deployment in flight; nothing to continue")
+        ready = [d for d in inflight if d.status == logic.READY]
+        deployment = ready[0] if ready else inflight[0]
+        self.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+        self.result["task_definition_after"] = deployment.task_definition_arn
+        if self.module.check_mode:
+            self.changed = deployment.status == logic.READY
+            if self.changed:
+                self.exit(f"would continue deployment {deployment.deployment_id}")
+            self.exit(
+                f"deployment {deployment.deployment_id} is {deployment.status}; would wait for Ready, then continue"
+            )
+        if not self.params["wait"]:
+            if deployment.status != logic.READY:
+                self.fail(f"deployment {deployment.deployment_id} is {deployment.status}, not Ready; use wait: true")
+            at = _now()
+            self.aws.continue_ready(deployment.deployment_id)
+            self.changed = True
+            self.log.add("continue_deployment", "sent", at, _now(), deployment_id=deployment.deployment_id)
+            self.exit(f"continued deployment {deployment.deployment_id}")
+        outcome = self.follow(deployment.deployment_id, logic.ready_wait_configured(group))
+        self.report(deployment.deployment_id, outcome, deployment.task_definition_arn, success_msg="continued")
+
+    def run(self):
+        if self.action == "release":
+            self.release()
+        elif self.action == "rollback":
+            self.rollback()
+        elif self.action == "stop":
+            self.stop_verb()
+        else:
+            self.continue_verb()
+
+
+def _error_message(info):
+    error = info.get("errorInformation") or {}
+    message = error.get("message") or error.get("code") or ""
+    rollback = (info.get("rollbackInfo") or {}).get("rollbackMessage")
+    return f"{message} ({rollback})" if message and rollback else message or rollback or ""
+
+
+def main():
+    validation_options = dict(
+        url=dict(type="str", required=True),
+        expected_status=dict(type="int", default=200),
+        body_pattern=dict(type="str"),
+        attempts=dict(type="int", default=3),
+        interval_seconds=dict(type="int", default=5),
+        timeout_seconds=dict(type="int", default=10),
+        validate_certs=dict(type="bool", default=True),
+    )
+    argument_spec = dict(
+        env=dict(type="str", required=True),
+        project=dict(type="str", required=True),
+        service=dict(type="str"),
+        cluster_name=dict(type="str"),
+        service_name=dict(type="str"),
+        application_name=dict(type="str"),
+        deployment_group_name=dict(type="str"),
+        spec=dict(type="dict"),
+        image=dict(type="str"),
+        image_tag=dict(type="str"),
+        execution_role_arn=dict(type="str"),
+        task_role_arn=dict(type="str"),
+        container_overrides=dict(type="dict"),
+        tags=dict(type="dict"),
+        action=dict(type="str", default="release", choices=["release", "rollback", "stop", "continue"]),
+        validation=dict(type="dict", options=validation_options),
+        alarms=dict(type="list", elements="str", default=[]),
+        on_conflict=dict(type="str", default="fail", choices=["fail", "wait", "stop"]),
+        timeout=dict(type="int", default=1800),
+        poll_interval=dict(type="int", default=5),
+        wait=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("image", "image_tag")],
+        required_one_of=[("service", "spec")],
+        required_if=[("action", "release", ("spec",)), ("action", "release", ("image", "image_tag"), True)],
+    )
+    if module.params["timeout"] < 1 or module.params["poll_interval"] < 0:
+        module.fail_json(msg="timeout must be at least 1 and poll_interval at least 0")
+    if module.params["validation"] and module.params["validation"]["attempts"] < 1:
+        module.fail_json(msg="validation.attempts must be at least 1")
+
+    release = Release(module)
+    try:
+        release.run()
+    except ReleaseError as e:
+        release.fail(str(e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(
+            e, msg=f"{module.params['action']} of {release.service_name} failed", changed=release.changed
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Stand-in for `docker build && docker push` on the local emulator (there is no Docker engine here).
+
+python scripts/push_image.py --repository local-web --tag 1.0.0 --endpoint-url http://localhost:5000
+
+It puts an image manifest under that tag in the emulator's ECR, as the pipeline's build would on
+AWS, so the release module finds the tag. Pushing the same tag again is a no-op (tags are
+immutable). Prints JSON: {"changed": bool, "image": "<uri>", "digest": "sha256:..."}.
+"""
+
+import argparse
+import hashlib
+import json
+import sys
+
+import boto3
+
+MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+def manifest(repository, tag):
+    """A schema 2 manifest whose config digest depends on repository and tag, so each tag is its own image."""
+    config = hashlib.sha256(f"{repository}:{tag}".encode()).hexdigest()
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": MANIFEST_TYPE,
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1, "digest": f"sha256:{config}"},
+            "layers": [],
+        },
+        sort_keys=True,
+    )
+
+
+def push(ecr, repository, tag):
+    repo = ecr.describe_repositories(repositoryNames=[repository])["repositories"][0]
+    uri = f"{repo['repositoryUri']}:{tag}"
+    found = ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])["images"]
+    if found:
+        return {"changed": False, "image": uri, "digest": found[0]["imageId"]["imageDigest"]}
+    image = ecr.put_image(
+        repositoryName=repository, imageManifest=manifest(repository, tag), imageManifestMediaType=MANIFEST_TYPE, imageTag=tag
+    )["image"]
+    return {"changed": True, "image": uri, "digest": image["imageId"]["imageDigest"]}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repository", required=True)
+    parser.add_argument("--tag", required=True)
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--endpoint-url", required=True, help="the emulator; this script never talks to real AWS")
+    args = parser.parse_args(argv)
+    ecr = boto3.client("ecr", region_name=args.region, endpoint_url=args.endpoint_url)
+    print(json.dumps(push(ecr, args.repository, args.tag)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

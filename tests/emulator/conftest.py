@@ -1,0 +1,41 @@
+"""Fixtures: one patched emulator for the whole session, served from this process on a free 127.0.0.1 port."""
+
+import urllib.request
+
+import boto3
+import pytest
+
+from emulator.server import EmulatorServer
+
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    server = EmulatorServer(port=0, quiet=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+def post_reset(endpoint: str) -> None:
+    req = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        resp.read()
+
+
+@pytest.fixture
+def reset(emulator):
+    """Call to clear all emulated state (what POST /moto-api/reset does)."""
+    return lambda: post_reset(emulator.endpoint)
+
+
+@pytest.fixture
+def aws(emulator):
+    """A factory of boto3 clients on a freshly reset emulator: aws("ecs"), aws("codedeploy", config=...)."""
+    post_reset(emulator.endpoint)
+
+    def client(service: str, region: str = "us-east-1", **kwargs):
+        return boto3.client(service, endpoint_url=emulator.endpoint, region_name=region, **CREDENTIALS, **kwargs)
+
+    return client

@@ -1,0 +1,128 @@
+"""CodeDeploy patch: deployments, stop/continue, ECS targets (emulator/patches/codedeploy/deployments.py)."""
+
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+ROLE = "arn:aws:iam::123456789012:role/codedeploy"
+APPSPEC = '{"version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {}}}]}'
+REVISION = {"revisionType": "AppSpecContent", "appSpecContent": {"content": APPSPEC}}
+
+
+@pytest.fixture
+def codedeploy(aws):
+    client = aws("codedeploy")
+    client.create_application(applicationName="app", computePlatform="ECS")
+    client.create_deployment_group(
+        applicationName="app",
+        deploymentGroupName="dg",
+        serviceRoleArn=ROLE,
+        deploymentConfigName="CodeDeployDefault.ECSCanary10Percent5Minutes",
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        ecsServices=[{"serviceName": "web", "clusterName": "main"}],
+        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE"]},
+    )
+    return client
+
+
+def _code(err) -> str:
+    return err.value.response["Error"]["Code"]
+
+
+def _deploy(codedeploy, **extra) -> str:
+    return codedeploy.create_deployment(applicationName="app", deploymentGroupName="dg", revision=REVISION, **extra)[
+        "deploymentId"
+    ]
+
+
+def test_create_and_get_deployment(codedeploy):
+    deployment_id = _deploy(codedeploy, description="release 1")
+    assert re.fullmatch(r"d-[A-Z0-9]{9}", deployment_id)
+    info = codedeploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert info["status"] == "Created"
+    assert info["deploymentConfigName"] == "CodeDeployDefault.ECSCanary10Percent5Minutes"
+    assert info["revision"] == REVISION
+    assert info["computePlatform"] == "ECS"
+    assert info["creator"] == "user"
+    assert info["description"] == "release 1"
+    assert "rollbackInfo" not in info and "errorInformation" not in info
+    assert codedeploy.list_deployments(applicationName="app", deploymentGroupName="dg")["deployments"] == [
+        deployment_id
+    ]
+    group = codedeploy.get_deployment_group(applicationName="app", deploymentGroupName="dg")["deploymentGroupInfo"]
+    assert group["lastAttemptedDeployment"]["deploymentId"] == deployment_id
+
+
+def test_create_deployment_with_unknown_config(codedeploy):
+    with pytest.raises(ClientError) as err:
+        _deploy(codedeploy, deploymentConfigName="CodeDeployDefault.Nope")
+    assert _code(err) == "DeploymentConfigDoesNotExistException"
+
+
+def test_stop_deployment(codedeploy):
+    deployment_id = _deploy(codedeploy)
+    answer = codedeploy.stop_deployment(deploymentId=deployment_id)
+    assert answer["status"] in ("Pending", "Succeeded") and answer["statusMessage"]
+    info = codedeploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert info["status"] == "Stopped"
+    assert info["errorInformation"]["code"] == "MANUAL_STOP"
+    assert "completeTime" in info and "rollbackInfo" not in info
+    with pytest.raises(ClientError) as err:
+        codedeploy.stop_deployment(deploymentId=deployment_id)
+    assert _code(err) == "DeploymentAlreadyCompletedException"
+
+
+def test_stop_with_auto_rollback_links_a_rollback_deployment(codedeploy):
+    deployment_id = _deploy(codedeploy)
+    codedeploy.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+    info = codedeploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert info["status"] == "Stopped"
+    rollback_id = info["rollbackInfo"]["rollbackDeploymentId"]
+    rollback = codedeploy.get_deployment(deploymentId=rollback_id)["deploymentInfo"]
+    assert rollback["creator"] == "codeDeployRollback"
+    assert rollback["rollbackInfo"] == {"rollbackTriggeringDeploymentId": deployment_id}
+
+
+def test_stop_unknown_deployment(codedeploy):
+    with pytest.raises(ClientError) as err:
+        codedeploy.stop_deployment(deploymentId="d-AAAAAAAAA")
+    assert _code(err) == "DeploymentDoesNotExistException"
+
+
+def test_continue_needs_a_waiting_deployment(codedeploy):
+    deployment_id = _deploy(codedeploy)
+    for wait_type in ("READY_WAIT", "TERMINATION_WAIT"):
+        with pytest.raises(ClientError) as err:
+            codedeploy.continue_deployment(deploymentId=deployment_id, deploymentWaitType=wait_type)
+        assert _code(err) == "DeploymentIsNotInReadyStateException"
+    with pytest.raises(ClientError) as err:
+        codedeploy.continue_deployment(deploymentId=deployment_id, deploymentWaitType="SOMETIME")
+    assert _code(err) == "InvalidDeploymentWaitTypeException"
+    codedeploy.stop_deployment(deploymentId=deployment_id)
+    with pytest.raises(ClientError) as err:
+        codedeploy.continue_deployment(deploymentId=deployment_id)
+    assert _code(err) == "DeploymentAlreadyCompletedException"
+
+
+def test_ecs_deployment_targets(codedeploy):
+    deployment_id = _deploy(codedeploy)
+    assert codedeploy.list_deployment_targets(deploymentId=deployment_id)["targetIds"] == ["main:web"]
+    target = codedeploy.get_deployment_target(deploymentId=deployment_id, targetId="main:web")["deploymentTarget"]
+    assert target["deploymentTargetType"] == "ECSTarget"
+    ecs_target = target["ecsTarget"]
+    assert ecs_target["deploymentId"] == deployment_id
+    assert ecs_target["targetArn"] == "arn:aws:ecs:us-east-1:123456789012:service/main/web"
+    assert [e["lifecycleEventName"] for e in ecs_target["lifecycleEvents"]][:3] == [
+        "BeforeInstall",
+        "Install",
+        "AfterInstall",
+    ]
+    assert ecs_target["taskSetsInfo"] == []
+    batch = codedeploy.batch_get_deployment_targets(deploymentId=deployment_id, targetIds=["main:web"])[
+        "deploymentTargets"
+    ]
+    assert batch == [target]
+    with pytest.raises(ClientError) as err:
+        codedeploy.get_deployment_target(deploymentId=deployment_id, targetId="main:other")
+    assert _code(err) == "DeploymentTargetDoesNotExistException"

@@ -1,0 +1,151 @@
+"""ECS patch: cluster and service shapes as AWS returns them (emulator/patches/ecs.py, ec2.py)."""
+
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+TASK_DEF = {
+    "family": "web",
+    "containerDefinitions": [{"name": "web", "image": "nginx", "memory": 128}],
+    "requiresCompatibilities": ["FARGATE"],
+    "networkMode": "awsvpc",
+    "cpu": "256",
+    "memory": "512",
+}
+
+
+@pytest.fixture
+def ecs(aws):
+    return aws("ecs")
+
+
+@pytest.fixture
+def subnet(aws):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]  # DNS hostnames left off on purpose
+    return ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+
+
+def _service(ecs, subnet, name, desired, controller="ECS"):
+    task_def = ecs.register_task_definition(**TASK_DEF)["taskDefinition"]["taskDefinitionArn"]
+    return ecs.create_service(
+        cluster="c1",
+        serviceName=name,
+        taskDefinition=task_def,
+        desiredCount=desired,
+        launchType="FARGATE",
+        deploymentController={"type": controller},
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet]}},  # securityGroups is optional in AWS
+    )["service"]
+
+
+def test_plain_cluster_has_every_list_field(ecs):
+    ecs.create_cluster(clusterName="c1")
+    cluster = ecs.describe_clusters(clusters=["c1"])["clusters"][0]
+    assert cluster["capacityProviders"] == []
+    assert cluster["defaultCapacityProviderStrategy"] == []
+    assert cluster["statistics"] == []
+    assert cluster["tags"] == []
+    assert cluster["settings"] == [{"name": "containerInsights", "value": "disabled"}]
+    assert cluster["status"] == "ACTIVE"
+
+
+def test_capacity_provider_strategy_gets_aws_defaults(ecs):
+    created = ecs.create_cluster(
+        clusterName="c1",
+        capacityProviders=["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
+        tags=[{"key": "env", "value": "test"}],
+    )["cluster"]
+    assert created["defaultCapacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}]
+    described = ecs.describe_clusters(clusters=["c1"], include=["TAGS"])["clusters"][0]
+    assert described["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    assert described["tags"] == [{"key": "env", "value": "test"}]
+    # tags only come back when asked for, as in AWS
+    assert ecs.describe_clusters(clusters=["c1"])["clusters"][0]["tags"] == []
+
+
+def test_put_capacity_providers_and_update_cluster(ecs):
+    ecs.create_cluster(clusterName="c1")
+    put = ecs.put_cluster_capacity_providers(
+        cluster="c1",
+        capacityProviders=["FARGATE_SPOT"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 2, "base": 1}],
+    )["cluster"]
+    assert put["defaultCapacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 2, "base": 1}]
+    updated = ecs.update_cluster(
+        cluster="c1",
+        settings=[{"name": "containerInsights", "value": "enabled"}],
+        configuration={"executeCommandConfiguration": {"logging": "DEFAULT"}},
+    )["cluster"]
+    assert updated["settings"] == [{"name": "containerInsights", "value": "enabled"}]
+    described = ecs.describe_clusters(clusters=["c1"])["clusters"][0]
+    assert described["configuration"] == {"executeCommandConfiguration": {"logging": "DEFAULT"}}
+    assert described["capacityProviders"] == ["FARGATE_SPOT"]
+
+
+def test_create_cluster_again_returns_the_existing_one(ecs):
+    ecs.create_cluster(clusterName="c1", settings=[{"name": "containerInsights", "value": "enabled"}])
+    again = ecs.create_cluster(clusterName="c1")["cluster"]
+    assert again["settings"] == [{"name": "containerInsights", "value": "enabled"}]
+
+
+def test_running_count_follows_desired_count(ecs, subnet):
+    ecs.create_cluster(clusterName="c1")
+    service = _service(ecs, subnet, "web", 3)
+    assert (service["runningCount"], service["pendingCount"]) == (3, 0)
+    assert service["deployments"][0]["runningCount"] == 3
+    assert service["deployments"][0]["rolloutState"] == "COMPLETED"
+    updated = ecs.update_service(cluster="c1", service="web", desiredCount=5)["service"]
+    assert (updated["runningCount"], updated["pendingCount"]) == (5, 0)
+    described = ecs.describe_services(cluster="c1", services=["web"])["services"][0]
+    assert (described["runningCount"], described["deployments"][0]["desiredCount"]) == (5, 5)
+    ecs.update_service(cluster="c1", service="web", forceNewDeployment=True)
+    cluster = ecs.describe_clusters(clusters=["c1"])["clusters"][0]
+    assert (cluster["runningTasksCount"], cluster["pendingTasksCount"], cluster["activeServicesCount"]) == (5, 0, 1)
+
+
+def test_code_deploy_service_with_task_sets(ecs, subnet):
+    ecs.create_cluster(clusterName="c1")
+    service = _service(ecs, subnet, "web", 4, controller="CODE_DEPLOY")
+    assert service["runningCount"] == 4
+    ecs.create_task_set(
+        cluster="c1",
+        service="web",
+        taskDefinition=service["taskDefinition"],
+        externalId="d-ABCDEFGHI",
+        launchType="FARGATE",
+        scale={"value": 50.0, "unit": "PERCENT"},
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": []}},
+    )
+    described = ecs.describe_services(cluster="c1", services=["web"])["services"][0]
+    task_set = described["taskSets"][0]
+    assert (task_set["computedDesiredCount"], task_set["runningCount"], task_set["pendingCount"]) == (2, 2, 0)
+    listed = ecs.describe_task_sets(cluster="c1", service="web")["taskSets"][0]
+    assert listed["externalId"] == "d-ABCDEFGHI"
+
+
+def test_code_deploy_service_task_definition_is_not_updatable(ecs, subnet):
+    ecs.create_cluster(clusterName="c1")
+    service = _service(ecs, subnet, "web", 1, controller="CODE_DEPLOY")
+    # the same task definition (or none, as community.aws.ecs_service sends) is fine
+    ecs.update_service(cluster="c1", service="web", taskDefinition=service["taskDefinition"], desiredCount=2)
+    newer = ecs.register_task_definition(**TASK_DEF)["taskDefinition"]["taskDefinitionArn"]
+    with pytest.raises(ClientError) as err:
+        ecs.update_service(cluster="c1", service="web", taskDefinition=newer)
+    assert err.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "CODE_DEPLOY" in err.value.response["Error"]["Message"]
+
+
+def test_awsvpc_task_in_vpc_without_dns_hostnames(ecs, subnet):
+    ecs.create_cluster(clusterName="c1")
+    task_def = ecs.register_task_definition(**TASK_DEF)["taskDefinition"]["taskDefinitionArn"]
+    task = ecs.run_task(
+        cluster="c1",
+        taskDefinition=task_def,
+        launchType="FARGATE",
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": []}},
+    )["tasks"][0]
+    details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
+    assert re.fullmatch(r"ip-\d+-\d+-\d+-\d+\.ec2\.internal", details["privateDnsName"])

@@ -1,0 +1,119 @@
+"""The deployment engine seam (emulator/engine.py): CodeDeploy calls reach the engine through its hooks."""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator import engine
+
+ROLE = "arn:aws:iam::123456789012:role/codedeploy"
+REVISION = {"revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}}
+
+
+class RecordingEngine(engine.DeploymentEngine):
+    """Moves new deployments to Ready and reports one task set, recording every hook call."""
+
+    calls: list[tuple] = []
+
+    def on_create_deployment(self, deployment):
+        trigger = getattr(deployment, "rollback_info", {}).get("rollbackTriggeringDeploymentId")
+        self.calls.append(("create", deployment.deployment_id, trigger))
+        deployment.status = "Ready"
+
+    def stop_deployment(self, deployment, auto_rollback):
+        self.calls.append(("stop", deployment.deployment_id, auto_rollback))
+        return super().stop_deployment(deployment, auto_rollback)
+
+    def continue_deployment(self, deployment, wait_type):
+        self.calls.append(("continue", deployment.deployment_id, wait_type))
+        super().continue_deployment(deployment, wait_type)
+        if wait_type == "READY_WAIT":
+            deployment.status = "Baking"  # pretend traffic moved; now in the termination wait
+
+    def ecs_target(self, deployment, target_id):
+        target = super().ecs_target(deployment, target_id)
+        target["taskSetsInfo"] = [
+            {"identifer": "ecs-svc/1", "taskSetLabel": "Green", "trafficWeight": 100.0, "desiredCount": 1}
+        ]
+        return target
+
+    def reset(self):
+        self.calls.append(("reset",))
+
+
+@pytest.fixture
+def recording(aws, reset):
+    RecordingEngine.calls = []
+    previous = engine.get_engine_class()
+    engine.reset_all()
+    engine.set_engine_class(RecordingEngine)
+    client = aws("codedeploy")
+    client.create_application(applicationName="app", computePlatform="ECS")
+    client.create_deployment_group(
+        applicationName="app",
+        deploymentGroupName="dg",
+        serviceRoleArn=ROLE,
+        ecsServices=[{"serviceName": "web", "clusterName": "main"}],
+    )
+    yield client
+    engine.set_engine_class(previous)
+    reset()
+
+
+def test_hooks_are_wired(recording, reset):
+    deployment_id = recording.create_deployment(applicationName="app", deploymentGroupName="dg", revision=REVISION)[
+        "deploymentId"
+    ]
+    assert RecordingEngine.calls == [("create", deployment_id, None)]
+    assert recording.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Ready"
+
+    recording.continue_deployment(deploymentId=deployment_id, deploymentWaitType="READY_WAIT")
+    assert recording.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Baking"
+    target = recording.get_deployment_target(deploymentId=deployment_id, targetId="main:web")["deploymentTarget"][
+        "ecsTarget"
+    ]
+    assert target["taskSetsInfo"][0]["taskSetLabel"] == "Green"
+    recording.continue_deployment(deploymentId=deployment_id, deploymentWaitType="TERMINATION_WAIT")
+    assert recording.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
+
+    second = recording.create_deployment(applicationName="app", deploymentGroupName="dg", revision=REVISION)[
+        "deploymentId"
+    ]
+    recording.stop_deployment(deploymentId=second, autoRollbackEnabled=True)
+    rollback = recording.get_deployment(deploymentId=second)["deploymentInfo"]["rollbackInfo"]["rollbackDeploymentId"]
+    assert ("stop", second, True) in RecordingEngine.calls
+    # the rollback is a deployment the engine drives too, and it can tell what it rolls back
+    assert ("create", rollback, second) in RecordingEngine.calls
+
+    reset()
+    assert RecordingEngine.calls[-1] == ("reset",)
+    with pytest.raises(ClientError):
+        recording.get_deployment(deploymentId=deployment_id)
+
+
+def test_one_engine_per_backend_until_reset(recording):
+    from moto.codedeploy.models import codedeploy_backends
+
+    backend = codedeploy_backends["123456789012"]["us-east-1"]
+    first = engine.engine_for(backend)
+    assert engine.engine_for(backend) is first and isinstance(first, RecordingEngine)
+    engine.reset_all()
+    assert engine.engine_for(backend) is not first
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 60.0), ("0.2", 0.2), ("-1", 0.0), ("soon", 60.0)])
+def test_minute_seconds(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("EMULATOR_MINUTE_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("EMULATOR_MINUTE_SECONDS", value)
+    assert engine.minute_seconds() == expected
+
+
+def test_minute_seconds_override(monkeypatch):
+    monkeypatch.setenv("EMULATOR_MINUTE_SECONDS", "5")
+    engine.set_minute_seconds(0.1)
+    try:
+        assert engine.minute_seconds() == 0.1
+    finally:
+        engine.set_minute_seconds(None)
+    assert engine.minute_seconds() == 5.0

@@ -1,0 +1,521 @@
+"""The release state machine on its own: every decision and transition, no AWS."""
+
+import copy
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+from ansible_collections.bluegreen.ecs.plugins.module_utils import release as r
+from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import normalize
+from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
+
+NAMES = naming.service_names("prd", "demo", "web")
+ARN = "arn:aws:ecs:eu-west-1:123456789012:task-definition/prd-web:{}"
+
+
+def taskdef(image="repo:v1", revision=None):
+    td = task_definition(normalize({"name": "web"}), NAMES, image, "eu-west-1", "arn:exec", "arn:task")
+    if revision is not None:
+        td = copy.deepcopy(td)
+        td.update(taskDefinitionArn=ARN.format(revision), revision=revision, status="ACTIVE")
+    return td
+
+
+def events(**statuses):
+    """An ecsTarget with lifecycle events: events(AllowTestTraffic="Succeeded", ...)."""
+    return {"lifecycleEvents": [{"lifecycleEventName": name, "status": status} for name, status in statuses.items()]}
+
+
+DEPLOYED_GREEN = dict(BeforeInstall="Succeeded", Install="Succeeded", AfterInstall="Succeeded")
+TEST_TRAFFIC_UP = dict(DEPLOYED_GREEN, AllowTestTraffic="Succeeded", AfterAllowTestTraffic="InProgress")
+SHIFTING = dict(TEST_TRAFFIC_UP, AfterAllowTestTraffic="Succeeded", BeforeAllowTraffic="Succeeded")
+SHIFTING["AllowTraffic"] = "InProgress"
+ALL_SHIFTED = dict(SHIFTING, AllowTraffic="Succeeded", AfterAllowTraffic="Succeeded")
+
+PENDING = r.Validation(r.VALIDATION_PENDING)
+PASSED = r.Validation(r.VALIDATION_PASSED, "HTTP 200")
+FAILED_CHECK = r.Validation(r.VALIDATION_FAILED, "HTTP 500, expected 200")
+NONE = r.Validation()
+
+
+def act(status, target=None, validation=NONE, alarms=None, elapsed=10, timeout=1800, ready_wait=True, **kw):
+    return r.next_action(status, target, validation, alarms, elapsed, timeout, ready_wait, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# classify
+
+
+class TestClassify:
+    def test_same_definition_live_and_nothing_in_flight_is_nothing_to_do(self):
+        found = r.classify(taskdef(revision=3), taskdef(), [])
+        assert found.decision == r.NOTHING_TO_DO
+        assert found.deployment is None
+
+    def test_new_image_starts_a_deployment(self):
+        assert r.classify(taskdef("repo:v1", 3), taskdef("repo:v2"), []).decision == r.START
+
+    def test_no_live_definition_starts(self):
+        assert r.classify(None, taskdef(), []).decision == r.START
+
+    def test_in_flight_deployment_of_the_same_definition_is_attached_to(self):
+        ours = r.InFlight("d-OURS", "InProgress", ARN.format(4), taskdef("repo:v2", 4))
+        found = r.classify(taskdef("repo:v1", 3), taskdef("repo:v2"), [ours])
+        assert found.decision == r.ATTACH
+        assert found.deployment is ours
+
+    def test_in_flight_deployment_matched_by_revision_arn(self):
+        ours = r.InFlight("d-OURS", "Ready", ARN.format(4), None)
+        found = r.classify(taskdef("repo:v1", 3), taskdef("repo:v2"), [ours], our_revision=ARN.format(4))
+        assert found.decision == r.ATTACH
+
+    def test_a_different_deployment_in_flight_is_a_conflict(self):
+        other = r.InFlight("d-OTHER", "InProgress", ARN.format(5), taskdef("repo:v9", 5))
+        found = r.classify(taskdef("repo:v1", 3), taskdef("repo:v2"), [other])
+        assert found.decision == r.CONFLICT
+        assert found.deployment is other
+        assert "d-OTHER" in found.reason and ARN.format(5) in found.reason
+
+    def test_conflict_even_when_live_already_matches(self):
+        # Something else is about to replace what we want: doing nothing would be wrong.
+        other = r.InFlight("d-OTHER", "InProgress", ARN.format(5), taskdef("repo:v9", 5))
+        assert r.classify(taskdef("repo:v1", 3), taskdef("repo:v1"), [other]).decision == r.CONFLICT
+
+    def test_unreadable_in_flight_definition_is_a_conflict_not_an_attach(self):
+        unknown = r.InFlight("d-X", "Created", None, None)
+        assert r.classify(taskdef("repo:v1", 3), taskdef("repo:v2"), [unknown]).decision == r.CONFLICT
+
+    def test_ours_wins_over_another_in_the_list(self):
+        other = r.InFlight("d-OTHER", "Created", ARN.format(5), taskdef("repo:v9", 5))
+        ours = r.InFlight("d-OURS", "InProgress", ARN.format(4), taskdef("repo:v2", 4))
+        assert r.classify(taskdef("repo:v1", 3), taskdef("repo:v2"), [other, ours]).deployment is ours
+
+
+class TestConflictChoice:
+    other = r.InFlight("d-OTHER", "InProgress", ARN.format(5))
+
+    @pytest.mark.parametrize(
+        "policy, choice", [("fail", r.CONFLICT_FAIL), ("wait", r.CONFLICT_WAIT), ("stop", r.CONFLICT_STOP)]
+    )
+    def test_policy(self, policy, choice):
+        assert r.conflict_choice(policy, self.other) == choice
+
+    def test_a_deployment_we_stopped_is_only_waited_for(self):
+        assert r.conflict_choice("stop", self.other, {"d-OTHER"}) == r.CONFLICT_WAIT
+
+    def test_the_rollback_of_a_deployment_we_stopped_is_not_stopped(self):
+        rollback = r.InFlight("d-RB", "InProgress", ARN.format(3), rollback_of="d-OTHER")
+        assert r.conflict_choice("stop", rollback, {"d-OTHER"}) == r.CONFLICT_WAIT
+        # ... but a rollback of someone else's deployment follows the policy.
+        assert r.conflict_choice("fail", rollback, set()) == r.CONFLICT_FAIL
+
+
+# ---------------------------------------------------------------------------------------------
+# phase
+
+
+class TestPhase:
+    @pytest.mark.parametrize(
+        "status, phase",
+        [
+            ("Created", r.PHASE_QUEUED),
+            ("Queued", r.PHASE_QUEUED),
+            ("Ready", r.PHASE_READY),
+            ("Baking", r.PHASE_BAKING),
+            ("Succeeded", r.PHASE_SUCCEEDED),
+            ("Failed", r.PHASE_FAILED),
+            ("Stopped", r.PHASE_STOPPED),
+        ],
+    )
+    def test_status_alone(self, status, phase):
+        assert r.phase(status) == phase
+
+    def test_in_progress_follows_the_lifecycle_events(self):
+        assert r.phase("InProgress", None) == r.PHASE_DEPLOYING
+        assert r.phase("InProgress", events(BeforeInstall="InProgress")) == r.PHASE_DEPLOYING
+        assert r.phase("InProgress", events(**DEPLOYED_GREEN, AllowTestTraffic="InProgress")) == r.PHASE_DEPLOYING
+        assert r.phase("InProgress", events(**DEPLOYED_GREEN, AllowTestTraffic="Succeeded")) == r.PHASE_TEST_TRAFFIC
+        assert r.phase("InProgress", events(**TEST_TRAFFIC_UP)) == r.PHASE_TEST_TRAFFIC
+        assert r.phase("InProgress", events(**SHIFTING)) == r.PHASE_SHIFTING
+        assert r.phase("InProgress", events(**ALL_SHIFTED)) == r.PHASE_BAKING
+
+    def test_skipped_test_traffic_counts_as_done(self):
+        assert r.phase("InProgress", events(**DEPLOYED_GREEN, AllowTestTraffic="Skipped")) == r.PHASE_TEST_TRAFFIC
+
+    def test_termination_wait_flag_means_baking(self):
+        assert r.phase("InProgress", events(**SHIFTING), termination_wait_started=True) == r.PHASE_BAKING
+
+
+# ---------------------------------------------------------------------------------------------
+# next_action: every transition
+
+
+class TestTerminalStates:
+    def test_succeeded_is_done(self):
+        assert act("Succeeded") == r.Action(r.DONE_SUCCESS)
+
+    def test_succeeded_after_our_stop_is_a_failure(self):
+        action = act("Succeeded", stop_requested=True)
+        assert action.kind == r.DONE_FAILED
+        assert "before the stop" in action.reason
+
+    @pytest.mark.parametrize("status", ["Failed", "Stopped"])
+    def test_failed_and_stopped_are_done_failed_with_codedeploy_message(self, status):
+        action = act(status, error_message="ECS task set failed to stabilize")
+        assert action == r.Action(r.DONE_FAILED, "ECS task set failed to stabilize")
+
+    def test_failed_without_message_still_says_why(self):
+        assert act("Stopped").reason == "deployment stopped"
+
+    def test_terminal_wins_over_timeout(self):
+        assert act("Succeeded", elapsed=5000, timeout=10).kind == r.DONE_SUCCESS
+
+
+class TestWaiting:
+    @pytest.mark.parametrize("status", ["Created", "Queued"])
+    def test_queued_waits(self, status):
+        assert act(status, validation=PENDING).kind == r.WAIT
+
+    def test_deploying_green_waits(self):
+        assert act("InProgress", events(BeforeInstall="InProgress"), PENDING).kind == r.WAIT
+
+    def test_after_a_stop_we_only_wait(self):
+        # No second stop, no validation, no timeout action while CodeDeploy stops it.
+        action = act("InProgress", events(**SHIFTING), FAILED_CHECK, {"a": "ALARM"}, 9999, 10, stop_requested=True)
+        assert action.kind == r.WAIT
+
+
+class TestTimeout:
+    def test_timeout_rolls_back(self):
+        action = act("InProgress", events(**SHIFTING), elapsed=1800, timeout=1800)
+        assert action.kind == r.STOP_ROLLBACK
+        assert "timed out after 1800s while shifting" == action.reason
+
+    def test_timeout_while_ready_rolls_back(self):
+        assert act("Ready", validation=PENDING, elapsed=61, timeout=60).kind == r.STOP_ROLLBACK
+
+    def test_before_timeout_no_stop(self):
+        assert act("InProgress", events(**SHIFTING), elapsed=1799, timeout=1800).kind == r.WAIT
+
+
+class TestAlarms:
+    @pytest.mark.parametrize("target", [events(**SHIFTING), events(**ALL_SHIFTED)])
+    def test_alarm_while_shifting_or_baking_rolls_back(self, target):
+        action = act("InProgress", target, PASSED, {"web-5xx": "ALARM", "web-latency": "OK"})
+        assert action.kind == r.STOP_ROLLBACK
+        assert "web-5xx" in action.reason and "web-latency" not in action.reason
+
+    def test_alarm_in_baking_status_rolls_back(self):
+        assert act("Baking", None, PASSED, {"web-5xx": "ALARM"}).kind == r.STOP_ROLLBACK
+
+    def test_alarms_ok_or_insufficient_data_continue_waiting(self):
+        assert act("InProgress", events(**SHIFTING), PASSED, {"a": "OK", "b": "INSUFFICIENT_DATA"}).kind == r.WAIT
+
+    def test_alarm_before_production_traffic_does_not_stop(self):
+        # Only the traffic shift and the bake are watched.
+        assert act("InProgress", events(**TEST_TRAFFIC_UP), PENDING, {"a": "ALARM"}).kind == r.WAIT
+
+    def test_watch_alarms_only_where_they_matter(self):
+        assert r.watch_alarms(r.PHASE_SHIFTING) and r.watch_alarms(r.PHASE_BAKING)
+        assert not r.watch_alarms(r.PHASE_READY) and not r.watch_alarms(r.PHASE_DEPLOYING)
+
+
+class TestReadyWait:
+    def test_ready_with_pending_validation_validates(self):
+        assert act("Ready", validation=PENDING).kind == r.VALIDATE
+
+    def test_ready_and_validation_passed_continues(self):
+        assert act("Ready", validation=PASSED).kind == r.CONTINUE
+
+    def test_ready_and_validation_failed_rolls_back(self):
+        action = act("Ready", validation=FAILED_CHECK)
+        assert action == r.Action(r.STOP_ROLLBACK, "validation failed: HTTP 500, expected 200")
+
+    def test_ready_without_validation_continues(self):
+        assert act("Ready").kind == r.CONTINUE
+
+    def test_continue_is_sent_once(self):
+        assert act("Ready", validation=PASSED, continued=True).kind == r.WAIT
+
+    def test_with_a_ready_wait_test_traffic_is_not_validated_yet(self):
+        # The deployment will pause in Ready: validate there, while production cannot move.
+        assert act("InProgress", events(**TEST_TRAFFIC_UP), PENDING, ready_wait=True).kind == r.WAIT
+
+
+class TestNoReadyWait:
+    def test_validates_as_soon_as_green_serves_test_traffic(self):
+        assert act("InProgress", events(**TEST_TRAFFIC_UP), PENDING, ready_wait=False).kind == r.VALIDATE
+
+    def test_failed_validation_rolls_back(self):
+        assert act("InProgress", events(**SHIFTING), FAILED_CHECK, ready_wait=False).kind == r.STOP_ROLLBACK
+
+    def test_missed_window_is_validated_late(self):
+        action = act("InProgress", events(**SHIFTING), PENDING, ready_wait=False)
+        assert action.kind == r.VALIDATE
+        assert "late" in action.reason
+
+    def test_passed_validation_waits(self):
+        assert act("InProgress", events(**SHIFTING), PASSED, ready_wait=False).kind == r.WAIT
+
+    def test_not_configured_never_validates(self):
+        assert act("InProgress", events(**TEST_TRAFFIC_UP), NONE, ready_wait=False).kind == r.WAIT
+
+
+def test_a_full_release_walks_the_named_states():
+    """The happy path as the module sees it, poll by poll."""
+    seen = []
+    validation = PENDING
+    continued = False
+    polls = [
+        ("Created", None),
+        ("InProgress", events(BeforeInstall="InProgress")),
+        ("InProgress", events(**TEST_TRAFFIC_UP)),
+        ("Ready", events(**TEST_TRAFFIC_UP)),
+        ("Ready", events(**TEST_TRAFFIC_UP)),
+        ("Ready", events(**TEST_TRAFFIC_UP)),
+        ("InProgress", events(**SHIFTING)),
+        ("InProgress", events(**ALL_SHIFTED)),
+        ("Succeeded", events(**ALL_SHIFTED)),
+    ]
+    for status, target in polls:
+        action = act(status, target, validation, {"a": "OK"}, ready_wait=True, continued=continued)
+        seen.append((r.phase(status, target), action.kind))
+        if action.kind == r.VALIDATE:
+            validation = PASSED
+        if action.kind == r.CONTINUE:
+            continued = True
+    assert seen == [
+        (r.PHASE_QUEUED, r.WAIT),
+        (r.PHASE_DEPLOYING, r.WAIT),
+        (r.PHASE_TEST_TRAFFIC, r.WAIT),
+        (r.PHASE_READY, r.VALIDATE),
+        (r.PHASE_READY, r.CONTINUE),
+        (r.PHASE_READY, r.WAIT),
+        (r.PHASE_SHIFTING, r.WAIT),
+        (r.PHASE_BAKING, r.WAIT),
+        (r.PHASE_SUCCEEDED, r.DONE_SUCCESS),
+    ]
+
+
+def test_stop_grace_is_bounded():
+    assert r.stop_grace(10) == 60
+    assert r.stop_grace(300) == 300
+    assert r.stop_grace(7200) == 600
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading AWS answers
+
+
+def test_live_task_definition_prefers_the_primary_task_set():
+    service = {
+        "taskDefinition": ARN.format(1),
+        "taskSets": [
+            {"status": "ACTIVE", "taskDefinition": ARN.format(3)},
+            {"status": "PRIMARY", "taskDefinition": ARN.format(2)},
+        ],
+    }
+    assert r.live_task_definition_arn(service) == ARN.format(2)
+    assert r.live_task_definition_arn({"taskDefinition": ARN.format(1)}) == ARN.format(1)
+    assert r.live_task_definition_arn(None) is None
+
+
+def test_traffic_weights_by_label_any_case():
+    info = [
+        {"taskSetLabel": "Blue", "trafficWeight": 90.0, "status": "PRIMARY"},
+        {"taskSetLabel": "GREEN", "trafficWeight": 10.0, "status": "ACTIVE"},
+        {"taskSetLabel": "Other", "trafficWeight": 1.0},
+    ]
+    assert r.traffic_weights(info) == {"blue": 90.0, "green": 10.0}
+    assert r.traffic_weights(None) == {}
+
+
+def test_ready_wait_configured_from_the_group():
+    wait = {"blueGreenDeploymentConfiguration": {"deploymentReadyOption": {"actionOnTimeout": "STOP_DEPLOYMENT"}}}
+    go = {"blueGreenDeploymentConfiguration": {"deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"}}}
+    assert r.ready_wait_configured(wait) is True
+    assert r.ready_wait_configured(go) is False
+    assert r.ready_wait_configured({}) is False
+
+
+def test_arn_parts():
+    assert r.revision_number(ARN.format(42)) == 42
+    assert r.arn_family(ARN.format(42)) == "prd-web"
+    assert r.arn_family("arn:aws:ecs:eu-west-1:1:task-definition/prd-web-worker:1") == "prd-web-worker"
+    assert r.revision_number("nonsense") is None
+
+
+class TestRollbackTarget:
+    active = [ARN.format(n) for n in (7, 6, 5, 3)]
+
+    def test_previous_revision_of_the_last_deployment_wins(self):
+        assert r.rollback_target(ARN.format(7), ARN.format(5), self.active) == ARN.format(5)
+
+    def test_falls_back_to_the_newest_older_active_revision(self):
+        assert r.rollback_target(ARN.format(7), None, self.active) == ARN.format(6)
+
+    def test_an_inactive_previous_revision_is_not_used(self):
+        assert r.rollback_target(ARN.format(7), ARN.format(4), self.active) == ARN.format(6)
+
+    def test_previous_equal_to_live_is_not_used(self):
+        assert r.rollback_target(ARN.format(7), ARN.format(7), self.active) == ARN.format(6)
+
+    def test_never_rolls_forward(self):
+        # Live is 5 (after an earlier rollback): 6 and 7 are newer, 3 is the target.
+        assert r.rollback_target(ARN.format(5), None, self.active) == ARN.format(3)
+
+    def test_nothing_older(self):
+        assert r.rollback_target(ARN.format(3), None, self.active) is None
+        assert r.rollback_target(ARN.format(3), None, []) is None
+
+    def test_other_families_are_ignored(self):
+        other = "arn:aws:ecs:eu-west-1:123456789012:task-definition/prd-web-worker:2"
+        assert r.rollback_target(ARN.format(3), None, [ARN.format(3), other]) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# AppSpec
+
+
+def test_appspec_content_and_digest():
+    network = {
+        "awsvpcConfiguration": {"subnets": ["s-1", "s-2"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}
+    }
+    content, digest = r.appspec(ARN.format(42), "web", 8000, network)
+    doc = json.loads(content)
+    assert doc["version"] == "0.0"
+    (resource,) = doc["Resources"]
+    assert resource["TargetService"]["Type"] == "AWS::ECS::Service"
+    props = resource["TargetService"]["Properties"]
+    assert props == {
+        "TaskDefinition": ARN.format(42),
+        "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 8000},
+        "PlatformVersion": "LATEST",
+        "NetworkConfiguration": {
+            "AwsvpcConfiguration": {"Subnets": ["s-1", "s-2"], "SecurityGroups": ["sg-1"], "AssignPublicIp": "DISABLED"}
+        },
+    }
+    assert digest == hashlib.sha256(content.encode()).hexdigest()
+    # Deterministic: the same inputs give the same content (and digest).
+    assert r.appspec(ARN.format(42), "web", 8000, network) == (content, digest)
+
+
+def test_appspec_capacity_provider_strategy():
+    content, _ = r.appspec(ARN.format(1), "web", 8000, None, [{"capacityProvider": "FARGATE_SPOT", "weight": 3}])
+    props = json.loads(content)["Resources"][0]["TargetService"]["Properties"]
+    assert props["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE_SPOT", "Base": 0, "Weight": 3}]
+    assert "NetworkConfiguration" not in props
+
+
+def test_appspec_task_definition_reads_json_yaml_and_text():
+    content, _ = r.appspec(ARN.format(9), "web", 8000)
+    assert r.appspec_task_definition(content) == ARN.format(9)
+    yaml_text = (
+        "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+        f"        TaskDefinition: {ARN.format(8)}\n        LoadBalancerInfo:\n          ContainerName: web\n"
+    )
+    assert r.appspec_task_definition(yaml_text) == ARN.format(8)
+    assert r.appspec_task_definition('{{broken "TaskDefinition": "' + ARN.format(7) + '"') == ARN.format(7)
+    assert r.appspec_task_definition("") is None
+    assert r.appspec_task_definition("nothing here") is None
+
+
+def test_revision_content():
+    assert r.revision_content({"appSpecContent": {"content": "x"}}) == "x"
+    assert r.revision_content({"revisionType": "String", "string": {"content": "y"}}) == "y"
+    assert r.revision_content({"appSpecContent": {"sha256": "abc"}}) is None
+    assert r.revision_content(None) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP validation
+
+
+@pytest.mark.parametrize(
+    "status, body, pattern, ok, detail",
+    [
+        (200, b'{"status": "ok"}', None, True, "HTTP 200"),
+        (200, b'{"status": "ok"}', r'"status":\s*"ok"', True, "HTTP 200"),
+        (200, b'{"status": "degraded"}', r'"status":\s*"ok"', False, "does not match"),
+        (500, b"boom", None, False, "HTTP 500, expected 200"),
+        (None, "connection refused", None, False, "no answer (connection refused)"),
+    ],
+)
+def test_check_response(status, body, pattern, ok, detail):
+    result = r.check_response(status, body, 200, pattern)
+    assert result[0] is ok
+    assert detail in result[1]
+
+
+def test_check_response_other_expected_status():
+    assert r.check_response(204, b"", 204)[0] is True
+    assert r.check_response(200, b"", 204)[0] is False
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps
+
+
+def test_steps_merge_repeated_alarm_checks_and_order_by_time():
+    log = r.StepLog()
+    t0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    log.add("create_deployment", "done", t0, deployment_id="d-1")
+    log.lifecycle_events(
+        {
+            "lifecycleEvents": [
+                {
+                    "lifecycleEventName": "BeforeInstall",
+                    "status": "Succeeded",
+                    "startTime": t0 + timedelta(seconds=1),
+                    "endTime": t0 + timedelta(seconds=3),
+                },
+                {"lifecycleEventName": "AllowTraffic", "status": "Pending"},
+            ]
+        }
+    )
+    log.alarm_check({"a": "OK"}, t0 + timedelta(seconds=10))
+    log.alarm_check({"a": "OK"}, t0 + timedelta(seconds=15))
+    log.alarm_check({"a": "ALARM"}, t0 + timedelta(seconds=20))
+    steps = log.report()
+    assert [s["name"] for s in steps] == ["create_deployment", "BeforeInstall", "alarms", "alarms"]
+    before_install = steps[1]
+    assert before_install["kind"] == "lifecycle_event"
+    assert before_install["started"] == "2026-01-01T12:00:01+00:00"
+    assert before_install["duration_seconds"] == 2.0
+    ok_checks, alarm = steps[2], steps[3]
+    assert (ok_checks["status"], ok_checks["checks"], ok_checks["duration_seconds"]) == ("OK", 2, 5.0)
+    assert (alarm["status"], alarm["checks"]) == ("ALARM", 1)
+
+
+def test_lifecycle_events_keep_the_latest_view():
+    log = r.StepLog()
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    log.lifecycle_events(
+        {"lifecycleEvents": [{"lifecycleEventName": "Install", "status": "InProgress", "startTime": t0}]}
+    )
+    log.lifecycle_events(
+        {
+            "lifecycleEvents": [
+                {
+                    "lifecycleEventName": "Install",
+                    "status": "Failed",
+                    "startTime": t0,
+                    "endTime": t0 + timedelta(seconds=4),
+                    "diagnostics": {"message": "task set unhealthy"},
+                }
+            ]
+        }
+    )
+    (step,) = log.report()
+    assert (step["status"], step["duration_seconds"], step["message"]) == ("Failed", 4.0, "task set unhealthy")
+
+
+def test_diff_definitions_shows_the_image_change():
+    diff = r.diff_definitions(taskdef("repo:v1", 3), taskdef("repo:v2"), ARN.format(3))
+    assert diff["before_header"] == ARN.format(3)
+    assert diff["before"]["containerDefinitions"][0]["image"] == "repo:v1"
+    assert diff["after"]["containerDefinitions"][0]["image"] == "repo:v2"
+    assert "revision" not in diff["before"]

@@ -1,0 +1,871 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""bluegreen.ecs.release against stubbed AWS clients (botocore Stubber).
+
+The stubs play the CodeDeploy states the emulator cannot produce (InProgress, Ready, Baking,
+Succeeded, Stopped with rollback). A write call the test did not queue fails the Stubber, so a
+test that queues only reads proves the module wrote nothing. The HTTP validation talks to a real
+``http.server`` on 127.0.0.1; time is a fake clock, so timeouts take no time.
+"""
+
+import hashlib
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import normalize
+from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
+from ansible_collections.bluegreen.ecs.plugins.modules import release
+from ansible_collections.bluegreen.ecs.tests.unit.plugins.modules.utils import (
+    ACCOUNT,
+    ANY,
+    REGION,
+    AwsStubs,
+    run_module,
+)
+
+NAMES = naming.service_names("prd", "demo", "web")
+SPEC = {"name": "web", "port": 8000, "environment": {"LOG_LEVEL": "info"}}
+EXEC = f"arn:aws:iam::{ACCOUNT}:role/prd-web-exec-role"
+TASK = f"arn:aws:iam::{ACCOUNT}:role/prd-web-task-role"
+REPO_URI = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/prd-web"
+ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/prd-web:{{}}"
+NETWORK = {
+    "awsvpcConfiguration": {
+        "subnets": ["subnet-a", "subnet-b"],
+        "securityGroups": ["sg-1"],
+        "assignPublicIp": "DISABLED",
+    }
+}
+IN_FLIGHT = ["Created", "Queued", "InProgress", "Ready", "Baking"]
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+BASE_ARGS = {
+    "env": "prd",
+    "project": "demo",
+    "spec": SPEC,
+    "execution_role_arn": EXEC,
+    "task_role_arn": TASK,
+    "poll_interval": 5,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures: fake clock, HTTP server
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(release, "_clock", fake.clock)
+    monkeypatch.setattr(release, "_sleep", fake.sleep)
+    return fake
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        self.server.hits.append(self.path)
+        status, body = {"/ok": (200, b'{"status": "ok"}'), "/degraded": (200, b'{"status": "degraded"}')}.get(
+            self.path, (500, b"boom")
+        )
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+# --------------------------------------------------------------------------------------------
+# AWS answers
+
+
+def wanted(image=f"{REPO_URI}:v2"):
+    return task_definition(normalize(SPEC), NAMES, image, REGION, EXEC, TASK)
+
+
+def described(image, revision):
+    td = wanted(image)
+    td.update(taskDefinitionArn=ARN.format(revision), revision=revision, status="ACTIVE")
+    return {"taskDefinition": td}
+
+
+def service(revision):
+    return {
+        "services": [
+            {
+                "serviceName": "prd-web",
+                "status": "ACTIVE",
+                "taskDefinition": ARN.format(revision),
+                "deploymentController": {"type": "CODE_DEPLOY"},
+                "taskSets": [{"id": "ecs-svc/1", "status": "PRIMARY", "taskDefinition": ARN.format(revision)}],
+                "loadBalancers": [{"targetGroupArn": "arn:tg/blue", "containerName": "web", "containerPort": 8000}],
+                "networkConfiguration": NETWORK,
+            }
+        ],
+        "failures": [],
+    }
+
+
+def group(ready="STOP_DEPLOYMENT"):
+    return {
+        "deploymentGroupInfo": {
+            "applicationName": "prd-web",
+            "deploymentGroupName": "prd-web-dg",
+            "deploymentConfigName": "CodeDeployDefault.ECSAllAtOnce",
+            "blueGreenDeploymentConfiguration": {
+                "deploymentReadyOption": {"actionOnTimeout": ready, "waitTimeInMinutes": 30},
+                "terminateBlueInstancesOnDeploymentSuccess": {"action": "TERMINATE", "terminationWaitTimeInMinutes": 5},
+            },
+        }
+    }
+
+
+def appspec_content(revision, port=8000):
+    document = {
+        "version": "0.0",
+        "Resources": [
+            {
+                "TargetService": {
+                    "Type": "AWS::ECS::Service",
+                    "Properties": {
+                        "TaskDefinition": ARN.format(revision),
+                        "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": port},
+                        "PlatformVersion": "LATEST",
+                        "NetworkConfiguration": {
+                            "AwsvpcConfiguration": {
+                                "Subnets": ["subnet-a", "subnet-b"],
+                                "SecurityGroups": ["sg-1"],
+                                "AssignPublicIp": "DISABLED",
+                            }
+                        },
+                    },
+                }
+            }
+        ],
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def revision(rev):
+    content = appspec_content(rev)
+    return {
+        "revisionType": "AppSpecContent",
+        "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
+    }
+
+
+def deployment(status, deployment_id="d-NEW", rev=4, **extra):
+    info = {
+        "deploymentId": deployment_id,
+        "applicationName": "prd-web",
+        "deploymentGroupName": "prd-web-dg",
+        "status": status,
+        "revision": revision(rev),
+        "createTime": T0,
+    }
+    info.update(extra)
+    return {"deploymentInfo": info}
+
+
+def event(name, status, start=0, end=None):
+    out = {"lifecycleEventName": name, "status": status}
+    if status != "Pending":
+        out["startTime"] = T0 + timedelta(seconds=start)
+    if end is not None:
+        out["endTime"] = T0 + timedelta(seconds=end)
+    return out
+
+
+GREEN_UP = [event("BeforeInstall", "Succeeded", 1, 2), event("Install", "Succeeded", 2, 60)]
+GREEN_UP += [event("AfterInstall", "Succeeded", 60, 61), event("AllowTestTraffic", "Succeeded", 61, 62)]
+TEST_TRAFFIC = GREEN_UP + [event("AfterAllowTestTraffic", "Succeeded", 62, 63)]
+SHIFTING = TEST_TRAFFIC + [event("BeforeAllowTraffic", "Succeeded", 70, 71), event("AllowTraffic", "InProgress", 71)]
+SHIFTED = SHIFTING[:-1] + [event("AllowTraffic", "Succeeded", 71, 80), event("AfterAllowTraffic", "Succeeded", 80, 81)]
+
+
+def target(events, blue=100.0, green=0.0, deployment_id="d-NEW"):
+    return {
+        "deploymentTarget": {
+            "deploymentTargetType": "ECSTarget",
+            "ecsTarget": {
+                "deploymentId": deployment_id,
+                "targetId": "prd-demo-cluster:prd-web",
+                "status": "InProgress",
+                "lifecycleEvents": events,
+                "taskSetsInfo": [
+                    {"identifer": "ecs-svc/1", "taskSetLabel": "Blue", "trafficWeight": blue, "status": "PRIMARY"},
+                    {"identifer": "ecs-svc/2", "taskSetLabel": "Green", "trafficWeight": green, "status": "ACTIVE"},
+                ],
+            },
+        }
+    }
+
+
+def alarms(**states):
+    return {"MetricAlarms": [{"AlarmName": name.replace("_", "-"), "StateValue": s} for name, s in states.items()]}
+
+
+ALARM_QUERY = {"AlarmNames": ["web-5xx"], "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]}
+
+
+# --------------------------------------------------------------------------------------------
+# Queued call sequences
+
+
+def ecr_tag_exists(stubs, tag="v2"):
+    stubs.ecr.add_response(
+        "describe_repositories",
+        {"repositories": [{"repositoryName": "prd-web", "repositoryUri": REPO_URI}]},
+        {"repositoryNames": ["prd-web"]},
+    )
+    stubs.ecr.add_response(
+        "describe_images",
+        {"imageDetails": [{"repositoryName": "prd-web", "imageTags": [tag], "imageDigest": "sha256:" + "a" * 64}]},
+        {"repositoryName": "prd-web", "imageIds": [{"imageTag": tag}]},
+    )
+
+
+def live(stubs, rev=3, image=f"{REPO_URI}:v1", inflight=()):
+    stubs.ecs.add_response("describe_services", service(rev), {"cluster": "prd-demo-cluster", "services": ["prd-web"]})
+    stubs.ecs.add_response("describe_task_definition", described(image, rev), {"taskDefinition": ARN.format(rev)})
+    stubs.codedeploy.add_response(
+        "list_deployments",
+        {"deployments": list(inflight)},
+        {"applicationName": "prd-web", "deploymentGroupName": "prd-web-dg", "includeOnlyStatuses": IN_FLIGHT},
+    )
+
+
+def register_new(stubs, latest=3, new=4):
+    stubs.ecs.add_response(
+        "list_task_definitions",
+        {"taskDefinitionArns": [ARN.format(n) for n in range(latest, 0, -1)]},
+        {"familyPrefix": "prd-web", "status": "ACTIVE", "sort": "DESC"},
+    )
+    expected = dict(wanted())
+    expected["tags"] = [
+        {"key": "Application", "value": "web"},
+        {"key": "Environment", "value": "prd"},
+        {"key": "ManagedBy", "value": "bluegreen.ecs"},
+        {"key": "Project", "value": "demo"},
+    ]
+    stubs.ecs.add_response("register_task_definition", described(f"{REPO_URI}:v2", new), expected)
+
+
+def create(stubs, rev=4, deployment_id="d-NEW"):
+    content = appspec_content(rev)
+    stubs.codedeploy.add_response(
+        "create_deployment",
+        {"deploymentId": deployment_id},
+        {
+            "applicationName": "prd-web",
+            "deploymentGroupName": "prd-web-dg",
+            "revision": {
+                "revisionType": "AppSpecContent",
+                "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
+            },
+            "description": ANY,
+            "autoRollbackConfiguration": {
+                "enabled": True,
+                "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+            },
+        },
+    )
+
+
+def poll(stubs, status, events=None, deployment_id="d-NEW", blue=100.0, green=0.0, **extra):
+    stubs.codedeploy.add_response(
+        "get_deployment", deployment(status, deployment_id, **extra), {"deploymentId": deployment_id}
+    )
+    if events is not None:
+        stubs.codedeploy.add_response(
+            "get_deployment_target",
+            target(events, blue, green, deployment_id),
+            {"deploymentId": deployment_id, "targetId": "prd-demo-cluster:prd-web"},
+        )
+
+
+def stop_with_rollback(stubs, deployment_id="d-NEW", rollback=True):
+    stubs.codedeploy.add_response(
+        "stop_deployment",
+        {"status": "Pending", "statusMessage": "Stopping"},
+        {"deploymentId": deployment_id, "autoRollbackEnabled": rollback},
+    )
+
+
+def rolled_back(stubs, deployment_id="d-NEW", rollback_id="d-ROLLBACK"):
+    """The deployment ends Stopped, CodeDeploy's rollback deployment succeeds, blue (rev 3) is live."""
+    poll(
+        stubs,
+        "Stopped",
+        SHIFTING,
+        deployment_id,
+        errorInformation={"code": "MANUAL_STOP", "message": "Deployment stopped by user"},
+        rollbackInfo={"rollbackDeploymentId": rollback_id, "rollbackMessage": "rolled back"},
+    )
+    stubs.codedeploy.add_response(
+        "get_deployment", deployment("Succeeded", rollback_id, rev=3), {"deploymentId": rollback_id}
+    )
+    stubs.ecs.add_response("describe_services", service(3), {"cluster": "prd-demo-cluster", "services": ["prd-web"]})
+
+
+def args(**extra):
+    out = dict(BASE_ARGS, image_tag="v2")
+    out.update(extra)
+    return out
+
+
+def step_names(result):
+    return [s["name"] for s in result["steps"]]
+
+
+# --------------------------------------------------------------------------------------------
+# release
+
+
+def test_release_through_ready_wait_validates_then_continues(capsys, http, clock):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "cloudwatch")
+    ecr_tag_exists(stubs)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
+    stubs.codedeploy.add_response("get_deployment_group", group("STOP_DEPLOYMENT"), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Created")
+    poll(stubs, "InProgress", TEST_TRAFFIC)
+    poll(stubs, "Ready", TEST_TRAFFIC)  # -> validate through the test listener
+    poll(stubs, "Ready", TEST_TRAFFIC)  # -> continue
+    stubs.codedeploy.add_response(
+        "continue_deployment", {}, {"deploymentId": "d-NEW", "deploymentWaitType": "READY_WAIT"}
+    )
+    poll(stubs, "InProgress", SHIFTING, blue=90.0, green=10.0)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
+    poll(stubs, "InProgress", SHIFTED, blue=0.0, green=100.0, instanceTerminationWaitTimeStarted=True)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
+    poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    validation = {"url": f"{http.url}/ok", "body_pattern": '"status":\\s*"ok"', "interval_seconds": 1}
+    failed, result = run_module(release, args(validation=validation, alarms=["web-5xx"]), stubs, capsys, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["status"] == "Succeeded"
+    assert result["deployment_id"] == "d-NEW"
+    assert result["registered"] is True
+    assert result["task_definition_before"] == ARN.format(3)
+    assert result["task_definition_after"] == ARN.format(4)
+    assert result["traffic_weights"] == {"blue": 0.0, "green": 100.0}
+    assert http.hits == ["/ok"]
+    names = step_names(result)
+    assert names.index("validation") < names.index("continue_deployment") < names.index("alarms")
+    (check,) = [s for s in result["steps"] if s["name"] == "validation"]
+    assert check["status"] == "passed" and check["before_production_traffic"] is True
+    (alarm_step,) = [s for s in result["steps"] if s["name"] == "alarms"]
+    assert alarm_step["status"] == "OK" and alarm_step["checks"] == 2
+    lifecycle = [s for s in result["steps"] if s["kind"] == "lifecycle_event"]
+    assert [s["name"] for s in lifecycle][-1] == "AfterAllowTraffic"
+    assert lifecycle[1]["name"] == "Install" and lifecycle[1]["duration_seconds"] == 58.0
+    assert result["diff"]["before"]["containerDefinitions"][0]["image"] == f"{REPO_URI}:v1"
+    assert result["diff"]["after"]["containerDefinitions"][0]["image"] == f"{REPO_URI}:v2"
+
+
+def test_validation_failure_stops_with_rollback_and_fails(capsys, http):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group("STOP_DEPLOYMENT"), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Ready", TEST_TRAFFIC)  # -> validate: 2 attempts, both 500
+    poll(stubs, "Ready", TEST_TRAFFIC)  # -> stop with rollback
+    stop_with_rollback(stubs)
+    rolled_back(stubs)
+
+    validation = {"url": f"{http.url}/broken", "attempts": 2, "interval_seconds": 0}
+    failed, result = run_module(release, args(validation=validation), stubs, capsys)
+
+    assert failed
+    assert result["msg"] == result["reason"] == "validation failed: HTTP 500, expected 200"
+    assert result["rolled_back"] is True
+    assert result["rollback_deployment_id"] == "d-ROLLBACK"
+    assert result["status"] == "Stopped"
+    assert result["changed"] is True
+    assert result["task_definition_after"] == ARN.format(3)
+    assert http.hits == ["/broken", "/broken"]
+    assert "continue_deployment" not in step_names(result)
+    (stop,) = [s for s in result["steps"] if s["name"] == "stop_deployment"]
+    assert stop["rollback"] is True
+    stubs.assert_done()
+
+
+def test_body_pattern_mismatch_is_a_validation_failure(capsys, http):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group("STOP_DEPLOYMENT"), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Ready", TEST_TRAFFIC)
+    poll(stubs, "Ready", TEST_TRAFFIC)
+    stop_with_rollback(stubs)
+    rolled_back(stubs)
+
+    validation = {"url": f"{http.url}/degraded", "body_pattern": '"status":\\s*"ok"', "attempts": 1}
+    failed, result = run_module(release, args(validation=validation), stubs, capsys)
+
+    assert failed
+    assert "does not match" in result["reason"]
+    stubs.assert_done()
+
+
+def test_alarm_during_bake_stops_with_rollback(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "cloudwatch")
+    ecr_tag_exists(stubs)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
+    stubs.codedeploy.add_response("get_deployment_group", group("CONTINUE_DEPLOYMENT"), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "InProgress", SHIFTED, blue=0.0, green=100.0, instanceTerminationWaitTimeStarted=True)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
+    poll(stubs, "InProgress", SHIFTED, blue=0.0, green=100.0, instanceTerminationWaitTimeStarted=True)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="ALARM"), ALARM_QUERY)
+    stop_with_rollback(stubs)
+    rolled_back(stubs)
+
+    failed, result = run_module(release, args(alarms=["web-5xx"]), stubs, capsys)
+
+    assert failed
+    assert result["reason"] == "alarm(s) in ALARM while baking: web-5xx"
+    assert result["rolled_back"] is True
+    assert [s["status"] for s in result["steps"] if s["name"] == "alarms"] == ["OK", "ALARM"]
+    stubs.assert_done()
+
+
+def test_timeout_stops_with_rollback(capsys, clock):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Created")  # t=0
+    poll(stubs, "InProgress", GREEN_UP[:2])  # t=20
+    poll(stubs, "InProgress", GREEN_UP[:2])  # t=40 >= 30: stop with rollback
+    stop_with_rollback(stubs)
+    rolled_back(stubs)
+
+    failed, result = run_module(release, args(timeout=30, poll_interval=20), stubs, capsys)
+
+    assert failed
+    assert result["reason"] == "timed out after 30s while deploying"
+    assert result["rolled_back"] is True
+    assert clock.now >= 30
+    stubs.assert_done()
+
+
+def test_same_definition_live_is_a_no_op(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=4, image=f"{REPO_URI}:v2")
+
+    failed, result = run_module(release, args(), stubs, capsys)
+
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["registered"] is False
+    assert "already live" in result["msg"]
+    assert result["task_definition_before"] == result["task_definition_after"] == ARN.format(4)
+    assert "deployment_id" not in result
+
+
+def test_identical_latest_revision_is_reused_not_registered(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=3)
+    stubs.ecs.add_response("list_task_definitions", {"taskDefinitionArns": [ARN.format(4), ARN.format(3)]}, None)
+    stubs.ecs.add_response(
+        "describe_task_definition", described(f"{REPO_URI}:v2", 4), {"taskDefinition": ARN.format(4)}
+    )
+    create(stubs)
+
+    failed, result = run_module(release, dict(BASE_ARGS, image=f"{REPO_URI}:v2", wait=False), stubs, capsys)
+
+    assert not failed, result
+    assert result["registered"] is False
+    assert result["changed"] is True
+    assert result["status"] == "Created"
+    assert result["task_definition_after"] == ARN.format(4)
+
+
+def test_rerun_attaches_to_our_deployment_in_flight(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=3, inflight=["d-OURS"])
+    # get_deployment does not echo the AppSpec content: the module asks for the revision.
+    info = deployment("InProgress", "d-OURS")
+    info["deploymentInfo"]["revision"] = {"revisionType": "AppSpecContent", "appSpecContent": {"sha256": "x"}}
+    stubs.codedeploy.add_response("get_deployment", info, {"deploymentId": "d-OURS"})
+    stubs.codedeploy.add_response(
+        "get_application_revision",
+        {"applicationName": "prd-web", "revision": revision(4)},
+        {"applicationName": "prd-web", "revision": info["deploymentInfo"]["revision"]},
+    )
+    stubs.ecs.add_response(
+        "describe_task_definition", described(f"{REPO_URI}:v2", 4), {"taskDefinition": ARN.format(4)}
+    )
+    poll(stubs, "Succeeded", SHIFTED, "d-OURS", blue=0.0, green=100.0)
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    failed, result = run_module(release, args(), stubs, capsys)
+
+    assert not failed, result
+    assert result["deployment_id"] == "d-OURS"
+    assert result["status"] == "Succeeded"
+    assert result["changed"] is False  # no write call: the earlier run made the change
+    assert result["task_definition_after"] == ARN.format(4)
+    assert "create_deployment" not in step_names(result)
+
+
+def test_another_deployment_in_flight_is_a_conflict(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=3, inflight=["d-OTHER"])
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress", "d-OTHER", rev=9), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v9", 9), None)
+
+    failed, result = run_module(release, args(), stubs, capsys)
+
+    assert failed
+    assert "d-OTHER" in result["msg"] and "on_conflict=fail" in result["msg"]
+    assert ARN.format(9) in result["msg"]
+    assert result["changed"] is False
+    stubs.assert_done()
+
+
+def test_on_conflict_stop_stops_the_other_then_releases(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=3, inflight=["d-OTHER"])
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress", "d-OTHER", rev=9), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v9", 9), None)
+    stop_with_rollback(stubs, "d-OTHER")
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress", "d-OTHER", rev=9), None)
+    stubs.codedeploy.add_response("get_deployment", deployment("Stopped", "d-OTHER", rev=9), None)
+    live(stubs, rev=3)  # the way is clear
+    register_new(stubs)
+    create(stubs)
+
+    failed, result = run_module(release, args(on_conflict="stop", wait=False), stubs, capsys)
+
+    assert not failed, result
+    assert result["deployment_id"] == "d-NEW"
+    assert step_names(result)[:2] == ["stop_deployment", "wait_for_other_deployment"]
+
+
+def test_check_mode_reports_and_writes_nothing(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "iam")
+    ecr_tag_exists(stubs)
+    stubs.iam.add_response("get_role", {"Role": role("prd-web-exec-role")}, {"RoleName": "prd-web-exec-role"})
+    stubs.iam.add_response("get_role", {"Role": role("prd-web-task-role")}, {"RoleName": "prd-web-task-role"})
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs)
+    stubs.ecs.add_response("list_task_definitions", {"taskDefinitionArns": [ARN.format(3)]}, None)
+    # No register_task_definition, create_deployment, ... queued: any write fails the Stubber.
+
+    module_args = args()
+    del module_args["execution_role_arn"], module_args["task_role_arn"]
+    failed, result = run_module(release, module_args, stubs, capsys, check_mode=True, diff=True)
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["msg"] == "would register a new revision of prd-web and start a CodeDeploy deployment in prd-web-dg"
+    assert result["registered"] is True
+    assert result["task_definition_after"] is None
+    after = result["diff"]["after"]
+    assert after["containerDefinitions"][0]["image"] == f"{REPO_URI}:v2"
+    assert after["executionRoleArn"] == EXEC and after["taskRoleArn"] == TASK
+
+
+def role(name):
+    return {
+        "Path": "/",
+        "RoleName": name,
+        "RoleId": "AROA" + "X" * 16,
+        "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+        "CreateDate": T0,
+    }
+
+
+def test_unknown_image_tag_fails_before_anything_else(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    stubs.ecr.add_response(
+        "describe_repositories", {"repositories": [{"repositoryName": "prd-web", "repositoryUri": REPO_URI}]}, None
+    )
+    stubs.ecr.add_client_error("describe_images", "ImageNotFoundException", "The image requested does not exist")
+
+    failed, result = run_module(release, args(image_tag="nope"), stubs, capsys)
+
+    assert failed
+    assert result["msg"].startswith("unknown image tag 'nope'")
+    assert result["changed"] is False
+    stubs.assert_done()  # and no ECS or CodeDeploy call was made at all
+
+
+def test_unknown_alarm_fails_before_anything_changes(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "cloudwatch")
+    stubs.cloudwatch.add_response("describe_alarms", {"MetricAlarms": []}, None)
+
+    failed, result = run_module(release, dict(BASE_ARGS, image="img:1", alarms=["web-5xx"]), stubs, capsys)
+
+    assert failed
+    assert result["msg"] == "unknown CloudWatch alarm(s): web-5xx"
+    stubs.assert_done()
+
+
+def test_a_rolling_service_is_refused(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    answer = service(3)
+    answer["services"][0]["deploymentController"] = {"type": "ECS"}
+    stubs.ecs.add_response("describe_services", answer, None)
+
+    failed, result = run_module(release, dict(BASE_ARGS, image="img:1"), stubs, capsys)
+
+    assert failed
+    assert "uses the ECS deployment controller" in result["msg"]
+    stubs.assert_done()
+
+
+def test_without_ready_wait_validation_runs_on_test_traffic(capsys, http):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group("CONTINUE_DEPLOYMENT"), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "InProgress", GREEN_UP[:2])
+    poll(stubs, "InProgress", TEST_TRAFFIC)  # -> validate (no pause: production may move soon)
+    poll(stubs, "InProgress", SHIFTING, blue=0.0, green=100.0)
+    poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    failed, result = run_module(release, args(validation={"url": f"{http.url}/ok"}), stubs, capsys)
+
+    assert not failed, result
+    (check,) = [s for s in result["steps"] if s["name"] == "validation"]
+    assert (check["phase"], check["before_production_traffic"]) == ("test_traffic", True)
+    assert "continue_deployment" not in step_names(result)
+
+
+def test_succeeded_but_service_runs_something_else_fails(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Succeeded", SHIFTED)
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(release, dict(BASE_ARGS, image=f"{REPO_URI}:v2"), stubs, capsys)
+
+    assert failed
+    assert "succeeded but the service runs" in result["msg"]
+
+
+def test_codedeploy_failure_reports_its_message_and_rollback(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(
+        stubs,
+        "Failed",
+        GREEN_UP[:1] + [event("Install", "Failed", 2, 300)],
+        errorInformation={"code": "ECS_UPDATE_ERROR", "message": "The ECS task set did not stabilize"},
+        rollbackInfo={"rollbackDeploymentId": "d-AUTO"},
+    )
+    stubs.codedeploy.add_response("get_deployment", deployment("Succeeded", "d-AUTO", rev=3), None)
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(release, dict(BASE_ARGS, image=f"{REPO_URI}:v2"), stubs, capsys)
+
+    assert failed
+    assert result["reason"] == "The ECS task set did not stabilize"
+    assert (result["rolled_back"], result["rollback_deployment_id"]) == (True, "d-AUTO")
+    stubs.assert_done()
+
+
+# --------------------------------------------------------------------------------------------
+# verbs
+
+
+def test_rollback_after_success_deploys_the_previous_revision(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs.ecs.add_response("describe_services", service(4), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": []}, None)  # nothing in flight
+    stubs.codedeploy.add_response(
+        "list_deployments",
+        {"deployments": ["d-LAST"]},
+        {"applicationName": "prd-web", "deploymentGroupName": "prd-web-dg", "includeOnlyStatuses": ["Succeeded"]},
+    )
+    last = deployment("Succeeded", "d-LAST", rev=4, previousRevision=revision(2), creator="user")["deploymentInfo"]
+    stubs.codedeploy.add_response("batch_get_deployments", {"deploymentsInfo": [last]}, {"deploymentIds": ["d-LAST"]})
+    stubs.ecs.add_response(
+        "list_task_definitions", {"taskDefinitionArns": [ARN.format(4), ARN.format(3), ARN.format(2)]}, None
+    )
+    create(stubs, rev=2, deployment_id="d-RB")
+    poll(stubs, "Succeeded", SHIFTED, "d-RB", rev=2, blue=0.0, green=100.0)
+    stubs.ecs.add_response("describe_services", service(2), None)
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "rollback"}, stubs, capsys
+    )
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["deployment_id"] == "d-RB"
+    assert result["task_definition_before"] == ARN.format(4)
+    assert result["task_definition_after"] == ARN.format(2)  # what the last release replaced, not just "4 - 1"
+
+
+def test_rollback_in_flight_stops_with_rollback(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs.ecs.add_response("describe_services", service(3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": ["d-NEW"]}, None)
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress"), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v2", 4), None)
+    stop_with_rollback(stubs)
+    rolled_back(stubs)
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "rollback"}, stubs, capsys
+    )
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert (result["status"], result["rolled_back"], result["rollback_deployment_id"]) == (
+        "Stopped",
+        True,
+        "d-ROLLBACK",
+    )
+    assert result["task_definition_after"] == ARN.format(3)
+
+
+def test_rollback_check_mode_with_nothing_older_fails_without_writing(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs.ecs.add_response("describe_services", service(1), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": []}, None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": []}, None)
+    stubs.ecs.add_response("list_task_definitions", {"taskDefinitionArns": [ARN.format(1)]}, None)
+
+    failed, result = run_module(
+        release,
+        {"env": "prd", "project": "demo", "service": "web", "action": "rollback"},
+        stubs,
+        capsys,
+        check_mode=True,
+    )
+
+    assert failed
+    assert "no ACTIVE revision of prd-web older than" in result["msg"]
+    stubs.assert_done()
+
+
+def test_continue_sends_ready_wait(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs.ecs.add_response("describe_services", service(3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": ["d-NEW"]}, None)
+    stubs.codedeploy.add_response("get_deployment", deployment("Ready"), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v2", 4), None)
+    stubs.codedeploy.add_response(
+        "continue_deployment", {}, {"deploymentId": "d-NEW", "deploymentWaitType": "READY_WAIT"}
+    )
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "continue", "wait": False}, stubs, capsys
+    )
+
+    assert not failed, result
+    assert result["changed"] is True
+    assert result["deployment_id"] == "d-NEW"
+
+
+def test_continue_with_nothing_in_flight_is_a_no_op(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs.ecs.add_response("describe_services", service(3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": []}, None)
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "continue"}, stubs, capsys
+    )
+
+    assert not failed, result
+    assert result["changed"] is False
+
+
+def test_stop_does_not_roll_back(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.ecs.add_response("describe_services", service(3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": ["d-NEW"]}, None)
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress"), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v2", 4), None)
+    stop_with_rollback(stubs, rollback=False)
+    poll(stubs, "Stopped", SHIFTING, errorInformation={"code": "MANUAL_STOP", "message": "stopped"})
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "stop"}, stubs, capsys
+    )
+
+    assert not failed, result
+    assert (result["changed"], result["status"]) == (True, "Stopped")
+
+
+def test_spec_errors_fail_before_any_call(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    failed, result = run_module(release, dict(BASE_ARGS, spec={"name": "web", "cpu": 3}, image="img:1"), stubs, capsys)
+    assert failed
+    assert "bluegreen_service.cpu" in result["msg"]
