@@ -16,12 +16,12 @@ ENV ?= local
 # Seconds per emulated minute: a canary's minute takes a tenth of a second locally.
 export EMULATOR_MINUTE_SECONDS ?= 0.1
 
-.PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app build clean
+.PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app bench-release build clean
 
 help:
 	@echo "make local   set up, start the AWS emulator, build the stack on it (inventories/local)"
 	@echo "make test    everything CI runs: lint, unit tests, ansible-test sanity, molecule"
-	@echo "make lint | unit | sanity | molecule | bench-app | build | emulator-stop | clean"
+	@echo "make lint | unit | sanity | molecule | bench-app | bench-release | build | emulator-stop | clean"
 
 venv: $(STAMP) .collections/ansible_collections/bluegreen/ecs
 
@@ -64,7 +64,11 @@ molecule: venv
 	EMULATOR_PORT=$(TEST_PORT) $(BIN)/molecule test --all
 
 bench-app: venv
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt -c constraints.txt
 	$(BIN)/python bench/app_bench.py
+
+bench-release: venv
+	$(BIN)/python bench/release_bench.py
 
 build: venv
 	$(BIN)/ansible-galaxy collection build --force

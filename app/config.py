@@ -33,7 +33,7 @@ class Settings:
     threads: int = 4
     backlog: int = 1024
     shutdown_timeout: int = 25
-    keepalive_timeout: int = 60
+    keepalive_timeout: int = 75  # above the ALB idle timeout (60 s), so the ALB closes idle connections first
     metadata_uri: str | None = None
     metadata_timeout: float = 1.0
     test_slow_ms: int = 0
@@ -115,7 +115,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         threads=_int(env, "SERVER_THREADS", Settings.threads, 1, 64),
         backlog=_int(env, "SERVER_BACKLOG", Settings.backlog, 16, 65535),
         shutdown_timeout=_int(env, "SHUTDOWN_TIMEOUT", Settings.shutdown_timeout, 1, 1800),
-        keepalive_timeout=_int(env, "KEEPALIVE_TIMEOUT", Settings.keepalive_timeout, 1, 60),
+        keepalive_timeout=_int(env, "KEEPALIVE_TIMEOUT", Settings.keepalive_timeout, 1, 600),
         metadata_uri=_metadata_uri(env),
         metadata_timeout=_float(env, "METADATA_TIMEOUT", Settings.metadata_timeout, 0.05, 30),
         test_slow_ms=_int(env, "APP_TEST_SLOW_MS", Settings.test_slow_ms, 0, 600000),

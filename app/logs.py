@@ -34,7 +34,7 @@ class LineWriter:
         try:
             while data:
                 data = data[os.write(self.fd, data) :]
-        except (BrokenPipeError, InterruptedError):
+        except OSError:  # a closed or full stdout must not fail the request being logged
             pass
 
 

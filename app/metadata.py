@@ -11,6 +11,7 @@ import urllib.request
 LOG = logging.getLogger("app.metadata")
 EMPTY = {"task_id": None, "availability_zone": None}
 RETRY_AFTER = 60.0  # seconds before a failed look-up may be tried again
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the endpoint is link-local: no proxy
 
 
 class TaskMetadata:
@@ -38,7 +39,7 @@ class TaskMetadata:
     def _fetch(self) -> dict | None:
         url = f"{self._uri}/task"
         try:
-            with urllib.request.urlopen(url, timeout=self._timeout) as answer:  # nosec B310 - URL set by ECS
+            with _OPENER.open(url, timeout=self._timeout) as answer:  # nosec B310 - URL set by ECS
                 doc = json.loads(answer.read(1 << 20))
             arn = doc.get("TaskARN")
             zone = doc.get("AvailabilityZone")

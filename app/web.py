@@ -102,7 +102,7 @@ def build_bottle(settings: Settings, metadata: TaskMetadata | None = None) -> bo
     def index():
         resp = bottle.response
         resp.set_header("Vary", "Accept")
-        if prefers_plain(bottle.request.environ.get("HTTP_ACCEPT", "")):
+        if prefers_plain(bottle.request.environ.get("HTTP_ACCEPT", "")[:1024]):  # bounded parse and cache
             resp.set_header("Content-Type", "text/plain; charset=utf-8")
             return plain
         resp.set_header("Content-Type", "text/html; charset=utf-8")

@@ -63,7 +63,7 @@ def server_commands(port: int, threads: int) -> dict[str, tuple[str, list[str]]]
         "pyuwsgi": (
             "pyuwsgi",
             [
-                *(PY, "-c", "import sys, pyuwsgi; sys.exit(pyuwsgi.run())", "--http-socket", bind, "--http-keepalive"),
+                *(PY, "-c", "import sys, pyuwsgi; sys.exit(pyuwsgi.run())", "--http11-socket", bind),
                 *("--module", "app.wsgi:application", "--master", "--processes", "1", "--threads", str(threads)),
                 *("--disable-logging", "--die-on-term", "--need-app", "--enable-threads"),
             ],

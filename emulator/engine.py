@@ -1,8 +1,8 @@
 """Seam for the CodeDeploy deployment engine.
 
-moto stores every CodeDeploy deployment with status ``Created`` and never moves it. A later change plugs in an
-engine that drives ECS blue/green deployments forward: replacement task set, test traffic, canary / linear /
-all-at-once weight shifts on the ALB listener, bake time, termination of the original task set, with one
+moto stores every CodeDeploy deployment with status ``Created`` and never moves it. The engine behind this seam
+(emulator/bluegreen/) drives ECS blue/green deployments forward: replacement task set, test traffic, canary /
+linear / all-at-once weight shifts on the ALB listener, bake time, termination of the original task set, with one
 emulated minute lasting ``minute_seconds()`` real seconds (env ``EMULATOR_MINUTE_SECONDS``).
 
 The CodeDeploy patches (emulator/patches/codedeploy/deployments.py) reach the engine only through this class:
@@ -18,7 +18,7 @@ POST /moto-api/reset                   ``reset()``
 
 ``deployment`` is moto's ``moto.codedeploy.models.DeploymentInfo``; the engine may change ``status``,
 ``start_time``, ``complete_time`` and the emulator attributes ``error_information`` / ``rollback_info`` (dicts in
-the CodeDeploy API shape). There is one engine per CodeDeploy backend (account + region), see ``engine_for``;
+the CodeDeploy API shape) and ``previous_revision``. There is one engine per CodeDeploy backend (account + region), see ``engine_for``;
 ``set_engine_class`` swaps in another implementation. This default engine does the minimum: deployments stay
 ``Created``; targets have pending lifecycle events and no task sets. The emulator installs the ECS blue/green engine
 (emulator/bluegreen/) in its place when the patches are applied.
@@ -152,6 +152,11 @@ def engine_for(backend) -> DeploymentEngine:
             setattr(backend, _ATTR, engine)
             _LIVE.append(engine)
         return engine
+
+
+def is_current(engine: DeploymentEngine) -> bool:
+    """False once moto has reset the engine's backend (moto clears a backend in place)."""
+    return engine.backend.__dict__.get(_ATTR) is engine
 
 
 def live_engines() -> list[DeploymentEngine]:

@@ -1,10 +1,12 @@
 """Stand-in for `docker build && docker push` on the local emulator (there is no Docker engine here).
 
-python scripts/push_image.py --repository local-web --tag 1.0.0 --endpoint-url http://localhost:5000
+python scripts/push_image.py --repository local-web --tag 1.0.0 [--tag 2.0.0 ...] --endpoint-url http://localhost:5000
 
-It puts an image manifest under that tag in the emulator's ECR, as the pipeline's build would on
-AWS, so the release module finds the tag. Pushing the same tag again is a no-op (tags are
-immutable). Prints JSON: {"changed": bool, "image": "<uri>", "digest": "sha256:..."}.
+It puts an image manifest under each tag in the emulator's ECR, as the pipeline's build would on
+AWS, so the release module finds the tags. Pushing a tag that exists is a no-op (tags are
+immutable). Prints one JSON object:
+{"changed": bool, "images": [{"tag": ..., "image": "<uri>", "digest": "sha256:...", "changed": bool}]}.
+Credentials come from the usual boto3 chain (the emulator accepts any).
 """
 
 import argparse
@@ -15,6 +17,7 @@ import sys
 import boto3
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+CONFIG_TYPE = "application/vnd.docker.container.image.v1+json"
 
 
 def manifest(repository, tag):
@@ -24,7 +27,7 @@ def manifest(repository, tag):
         {
             "schemaVersion": 2,
             "mediaType": MANIFEST_TYPE,
-            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1, "digest": f"sha256:{config}"},
+            "config": {"mediaType": CONFIG_TYPE, "size": 1, "digest": f"sha256:{config}"},
             "layers": [],
         },
         sort_keys=True,
@@ -32,26 +35,31 @@ def manifest(repository, tag):
 
 
 def push(ecr, repository, tag):
+    """Put ``tag`` in ``repository`` unless it is there: {"tag", "image", "digest", "changed"}."""
     repo = ecr.describe_repositories(repositoryNames=[repository])["repositories"][0]
     uri = f"{repo['repositoryUri']}:{tag}"
     found = ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])["images"]
     if found:
-        return {"changed": False, "image": uri, "digest": found[0]["imageId"]["imageDigest"]}
+        return {"tag": tag, "image": uri, "digest": found[0]["imageId"]["imageDigest"], "changed": False}
     image = ecr.put_image(
-        repositoryName=repository, imageManifest=manifest(repository, tag), imageManifestMediaType=MANIFEST_TYPE, imageTag=tag
+        repositoryName=repository,
+        imageManifest=manifest(repository, tag),
+        imageManifestMediaType=MANIFEST_TYPE,
+        imageTag=tag,
     )["image"]
-    return {"changed": True, "image": uri, "digest": image["imageId"]["imageDigest"]}
+    return {"tag": tag, "image": uri, "digest": image["imageId"]["imageDigest"], "changed": True}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repository", required=True)
-    parser.add_argument("--tag", required=True)
+    parser.add_argument("--tag", required=True, action="append", help="repeat for several tags")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--endpoint-url", required=True, help="the emulator; this script never talks to real AWS")
     args = parser.parse_args(argv)
     ecr = boto3.client("ecr", region_name=args.region, endpoint_url=args.endpoint_url)
-    print(json.dumps(push(ecr, args.repository, args.tag)))
+    images = [push(ecr, args.repository, tag) for tag in args.tag]
+    print(json.dumps({"changed": any(image["changed"] for image in images), "images": images}))
     return 0
 
 

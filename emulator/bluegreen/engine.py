@@ -14,9 +14,10 @@ import threading
 import time
 
 from moto.core.responses import BaseResponse
+from moto.moto_api._internal.models import MotoAPIBackend
 
 from emulator import engine as seam
-from emulator.bluegreen.plan import build_plan, read_appspec
+from emulator.bluegreen.plan import build_plan
 from emulator.bluegreen.run import Run
 from emulator.bluegreen.world import World
 from emulator.errors import AwsError
@@ -108,6 +109,9 @@ class BlueGreenEngine(seam.DeploymentEngine):
         now = time.monotonic() if now is None else now
         busy = False
         with LOCK:
+            if self.closed or not seam.is_current(self):
+                self.closed = True  # moto reset the backend; reset() follows
+                return False
             for run in list(self.runs.values()):
                 if run.done:
                     continue
@@ -139,23 +143,30 @@ class BlueGreenEngine(seam.DeploymentEngine):
 
 
 def _install_original(rollback, trigger: Run) -> None:
-    """A rollback deployment's revision is the one the stopped deployment replaced: blue's task definition."""
-    if trigger.blue is None:
+    """A rollback deployment's revision is the one the stopped deployment replaced: the original task set's."""
+    world = trigger.world
+    service = world.find_service(trigger.plan.cluster, trigger.plan.service)
+    if service is None:
         return
-    try:
-        appspec = read_appspec(trigger.deployment.revision)
-    except Exception:  # noqa: BLE001 - an unreadable AppSpec keeps the revision it was given
+    task_set = world.task_set(service, trigger.blue.arn if trigger.blue else None) or world.primary(service)
+    if task_set is None or not task_set.load_balancers:
         return
-    service = trigger.world.find_service(trigger.plan.cluster, trigger.plan.service)
-    task_set = trigger.world.task_set(service, trigger.blue.arn)
-    if task_set is None:
-        return
+    balancer = task_set.load_balancers[0]
     properties = {
         "TaskDefinition": task_set.task_definition,
-        "LoadBalancerInfo": {"ContainerName": appspec.container_name, "ContainerPort": appspec.container_port},
+        "LoadBalancerInfo": {
+            "ContainerName": balancer.get("containerName"),
+            "ContainerPort": balancer.get("containerPort"),
+        },
     }
-    if appspec.platform_version:
-        properties["PlatformVersion"] = appspec.platform_version
+    if task_set.platform_version:
+        properties["PlatformVersion"] = task_set.platform_version
+    awsvpc = (task_set.network_configuration or {}).get("awsvpcConfiguration")
+    if awsvpc:
+        network = {"Subnets": awsvpc.get("subnets") or [], "SecurityGroups": awsvpc.get("securityGroups") or []}
+        if awsvpc.get("assignPublicIp"):
+            network["AssignPublicIp"] = awsvpc["assignPublicIp"]
+        properties["NetworkConfiguration"] = {"AwsvpcConfiguration": network}
     document = {
         "version": 0.0,
         "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": properties}}],
@@ -207,10 +218,11 @@ TICKER = Ticker()
 
 
 def serialize_requests() -> None:
-    """Run every moto request under LOCK, after advancing the engines (idempotent)."""
+    """Run every moto request under LOCK, after advancing the engines, and moto's reset under LOCK (idempotent)."""
     original = BaseResponse.call_action
     if getattr(original, "emulator_serialized", False):
         return
+    original_reset = MotoAPIBackend.reset
 
     @functools.wraps(original)
     def call_action(self):
@@ -218,5 +230,11 @@ def serialize_requests() -> None:
             advance_all()
             return original(self)
 
+    @functools.wraps(original_reset)
+    def reset(self):
+        with LOCK:
+            original_reset(self)
+
     call_action.emulator_serialized = True
     BaseResponse.call_action = call_action
+    MotoAPIBackend.reset = reset

@@ -164,7 +164,8 @@ class Run:
         self._enter(BEFORE_ALLOW_TRAFFIC if wait_type == "READY_WAIT" else TERMINATING, now)
 
     def stop(self, code: str, message: str, now: float, rollback_event: str | None = None) -> None:
-        """Stopped; traffic stays where it is. A rollback follows when ``rollback_event`` is configured."""
+        """Stopped; traffic stays where it is. A rollback follows a ready timeout, or a ``rollback_event``
+        (DEPLOYMENT_STOP_ON_ALARM) the auto-rollback configuration lists; StopDeployment's own is the patch's job."""
         self._end(STOPPED, "Stopped", code, message, now)
         if code == "TIMEOUT" or rollback_event in self.plan.rollback_events:
             self.rollback_reason = message

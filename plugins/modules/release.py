@@ -171,8 +171,8 @@ options:
     default: 1800
   poll_interval:
     description:
-      - Seconds between two reads of the deployment.
-    type: int
+      - Seconds between two reads of the deployment (fractions allowed).
+    type: float
     default: 5
   wait:
     description:
@@ -905,7 +905,7 @@ def main():
         alarms=dict(type="list", elements="str", default=[]),
         on_conflict=dict(type="str", default="fail", choices=["fail", "wait", "stop"]),
         timeout=dict(type="int", default=1800),
-        poll_interval=dict(type="int", default=5),
+        poll_interval=dict(type="float", default=5),
         wait=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(

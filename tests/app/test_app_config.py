@@ -71,7 +71,7 @@ def test_blank_values_mean_default():
         ("SERVER_BACKLOG", "1", "an integer from 16 to 65535"),
         ("SHUTDOWN_TIMEOUT", "0", "an integer from 1 to 1800"),
         ("SHUTDOWN_TIMEOUT", "2.5", "an integer from 1 to 1800"),
-        ("KEEPALIVE_TIMEOUT", "61", "an integer from 1 to 60"),
+        ("KEEPALIVE_TIMEOUT", "601", "an integer from 1 to 600"),
         ("METADATA_TIMEOUT", "nan", "a number of seconds from 0.05 to 30"),
         ("METADATA_TIMEOUT", "0", "a number of seconds from 0.05 to 30"),
         ("APP_TEST_SLOW_MS", "-1", "an integer from 0 to 600000"),

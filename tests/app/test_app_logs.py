@@ -128,3 +128,13 @@ def test_server_log_config_is_valid_dictconfig():
             logger.handlers[:] = handlers
             logger.setLevel(level)
             logger.propagate = propagate
+
+
+def test_line_writer_never_raises_on_a_broken_stdout():
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        LineWriter(write_end).write_line("nobody reads this")  # EPIPE
+    finally:
+        os.close(write_end)
+    LineWriter(999_999).write_line("no such descriptor")  # EBADF

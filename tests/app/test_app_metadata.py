@@ -75,3 +75,11 @@ def test_failed_lookup_is_not_retried_on_every_request(monkeypatch):
 
 def test_no_uri_means_no_lookup():
     assert TaskMetadata(None).get() == {"task_id": None, "availability_zone": None}
+
+
+def test_lookup_ignores_proxy_settings(monkeypatch, fake_metadata):
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, f"http://127.0.0.1:{free_port()}")  # a proxy that is not there
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert TaskMetadata(fake_metadata.uri).get()["task_id"] == TASK_ID

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 import threading
@@ -14,6 +15,29 @@ import pytest
 from app_test_helpers import ROOT, base_env, free_port, running_server, wait_healthy
 
 SLOW_MS = 2500
+
+
+def test_server_settings_for_one_small_task():
+    from app.config import Settings  # pylint: disable=import-outside-toplevel
+    from app.server import build_server  # pylint: disable=import-outside-toplevel
+
+    loggers = [logging.getLogger(), logging.getLogger("_granian")]
+    saved = [(lg, lg.handlers[:], lg.level, lg.propagate) for lg in loggers]
+    try:
+        server = build_server(Settings(port=9123, threads=3, shutdown_timeout=17, keepalive_timeout=75))
+    finally:  # building the server configures logging: put pytest's back
+        for logger, handlers, level, propagate in saved:
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
+    assert (server.bind_addr, server.bind_port) == ("0.0.0.0", 9123)
+    assert server.interface == "wsgi"
+    assert server.workers == 1
+    assert server.blocking_threads == 3
+    assert server.workers_kill_timeout == 17
+    assert server.http1_settings.header_read_timeout == 75_000
+    assert server.log_access is False
+    assert server.websockets is False
 
 
 def _get(url: str, timeout: float = 10.0, headers: dict | None = None):

@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The pipeline role's buildspec, rendered as the role renders it, then run.
+
+The template is rendered with jinja2, Ansible's core filters and the collection's filters (the
+``template`` lookup's settings: trim_blocks, strict undefined); the registry address comes from
+the role's own vars/main.yml. Its commands then run in bash with stand-ins for ``docker`` and
+``aws`` that record their arguments, so the files CodeDeploy reads (imageDetail.json,
+taskdef.json, appspec.yaml) are the ones a real build writes. taskdef.json is checked against
+botocore's RegisterTaskDefinition model and registered on the emulator.
+"""
+
+import json
+import os
+import stat
+import subprocess
+
+import boto3
+import botocore.session
+import jinja2
+import pytest
+import yaml
+from ansible.plugins.filter.core import FilterModule as CoreFilters
+from botocore.validate import validate_parameters
+
+from ansible_collections.bluegreen.ecs.plugins.filter.spec import FilterModule as CollectionFilters
+from ansible_collections.bluegreen.ecs.plugins.module_utils import naming, service_spec
+from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
+from emulator.server import EmulatorServer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+ROLE = os.path.join(ROOT, "roles", "pipeline")
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+COMMIT = "3f9c2a7e1b0d4c5a6e7f8091a2b3c4d5e6f70819"
+
+# The local inventory's service, and one that moves every value the files carry.
+SPECS = {
+    "web": {"name": "web", "port": 8000, "cpu": 256, "memory": 512, "environment": {"LOG_LEVEL": "info"}},
+    "api": {
+        "name": "api",
+        "port": 9090,
+        "cpu": 1024,
+        "memory": 4096,
+        "health_check_path": "/ready",
+        "architecture": "ARM64",
+        "secrets": {"DB_PASSWORD": f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/prd/api/db"},
+    },
+}
+
+
+def _environment():
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(os.path.join(ROLE, "templates")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(CoreFilters().filters())
+    env.filters.update({f"bluegreen.ecs.{name}": f for name, f in CollectionFilters().filters().items()})
+    return env
+
+
+def _role_vars(env, context, keys):
+    """Render the role's own derived values (vars/main.yml) that the template uses."""
+    with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as handle:
+        role_vars = yaml.safe_load(handle)
+    for key in keys:
+        context[key] = env.from_string(role_vars[key]).render(context).strip()
+    return context
+
+
+def render(spec_input, env_name="prd", dockerfile="Dockerfile"):
+    env = _environment()
+    spec = service_spec.normalize(spec_input)
+    names = naming.service_names(env_name, "demo", spec["name"], ACCOUNT, REGION)
+    context = {
+        "_pipeline_spec": spec,
+        "_pipeline_names": names,
+        "_pipeline_caller": {"account": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/deployer"},
+        "bluegreen_region": REGION,
+        "pipeline_dockerfile": dockerfile,
+        "_pipeline_execution_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['execution_role']}",
+        "_pipeline_task_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['task_role']}",
+    }
+    _role_vars(
+        env, context, ["_pipeline_partition", "_pipeline_account", "_pipeline_registry", "_pipeline_repository_uri"]
+    )
+    text = env.get_template("buildspec.yml.j2").render(context)
+    return text, spec, names, context
+
+
+def _stub(bin_dir, name, body):
+    path = bin_dir / name
+    path.write_text("#!/bin/bash\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+
+
+def run_build(tmp_path, buildspec_text, image_exists=False, source_version=COMMIT):
+    """Run the pre_build and build commands the way CodeBuild does (one bash, env variables exported)."""
+    buildspec = yaml.safe_load(buildspec_text)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls.log"
+    _stub(bin_dir, "docker", f'echo "docker $*" >> {log}\ncat > /dev/null\n')
+    _stub(
+        bin_dir,
+        "aws",
+        f'echo "aws $*" >> {log}\n'
+        'if [ "$2" = get-login-password ]; then echo not-a-real-password; fi\n'
+        f'if [ "$2" = describe-images ]; then exit {0 if image_exists else 254}; fi\n',
+    )
+    work = tmp_path / "src"
+    work.mkdir()
+    env = dict(
+        os.environ,
+        PATH=f"{bin_dir}:{os.environ['PATH']}",
+        CODEBUILD_RESOLVED_SOURCE_VERSION=source_version,
+        AWS_DEFAULT_REGION=REGION,
+        **{k: str(v) for k, v in buildspec["env"]["variables"].items()},
+    )
+    # CodeBuild stops at the first failing command of a phase (on-failure: ABORT stops the build).
+    commands = buildspec["phases"]["pre_build"]["commands"] + buildspec["phases"]["build"]["commands"]
+    script = "set -e\n" + "\n".join(commands)
+    proc = subprocess.run(
+        ["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    calls = log.read_text().splitlines() if log.exists() else []
+    return proc, work, calls
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    server = EmulatorServer(port=0, quiet=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("key", sorted(SPECS))
+def test_buildspec_shape(key):
+    text, _spec, names, context = render(SPECS[key])
+    buildspec = yaml.safe_load(text)
+    assert buildspec["version"] == 0.2
+    assert buildspec["artifacts"]["files"] == ["imageDetail.json", "taskdef.json", "appspec.yaml"]
+    assert buildspec["phases"]["pre_build"]["on-failure"] == "ABORT"
+    assert buildspec["phases"]["build"]["on-failure"] == "ABORT"
+    assert buildspec["env"]["variables"]["REPOSITORY_URI"] == (
+        f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{names['repository']}"
+    )
+    assert context["_pipeline_repository_uri"] == buildspec["env"]["variables"]["REPOSITORY_URI"]
+    assert "latest" not in text
+    # Nothing about the account, region or service is typed in the template itself.
+    with open(os.path.join(ROLE, "templates", "buildspec.yml.j2"), encoding="utf-8") as handle:
+        template = handle.read()
+    for literal in (ACCOUNT, REGION, "8000", "web", "256", "512"):
+        assert literal not in template
+
+
+@pytest.mark.parametrize("key", sorted(SPECS))
+def test_build_tags_with_the_commit_and_writes_the_deploy_files(tmp_path, key):
+    text, spec, names, context = render(SPECS[key])
+    proc, work, calls = run_build(tmp_path, text)
+    assert proc.returncode == 0, proc.stderr
+    image = f"{context['_pipeline_repository_uri']}:{COMMIT[:7]}"
+
+    builds = [c for c in calls if c.startswith("docker build")]
+    pushes = [c for c in calls if c.startswith("docker push")]
+    assert len(builds) == 1 and pushes == [f"docker push {image}"]
+    assert f"--tag {image} ." in builds[0]
+    assert f"APP_VERSION={COMMIT[:7]}" in builds[0]
+    assert f"GIT_COMMIT={COMMIT}" in builds[0]
+    assert "BUILD_TIME=20" in builds[0]
+    assert "--file Dockerfile" in builds[0]
+    assert not [c for c in calls if "latest" in c]
+    login = [c for c in calls if c.startswith("docker login")]
+    assert login == [f"docker login --username AWS --password-stdin {context['_pipeline_registry']}"]
+    assert f"aws ecr get-login-password --region {REGION}" in calls
+
+    assert json.loads((work / "imageDetail.json").read_text()) == {"ImageURI": image}
+
+    taskdef = json.loads((work / "taskdef.json").read_text())
+    # The one source: exactly the filter's output, image left for CodePipeline.
+    assert taskdef == task_definition(
+        spec,
+        names,
+        "<IMAGE1_NAME>",
+        REGION,
+        context["_pipeline_execution_role_arn"],
+        context["_pipeline_task_role_arn"],
+    )
+    shape = botocore.session.get_session().get_service_model("ecs").operation_model("RegisterTaskDefinition")
+    validate_parameters(taskdef, shape.input_shape)
+    assert taskdef["cpu"] == str(spec["cpu"]) and taskdef["memory"] == str(spec["memory"])
+    assert taskdef["requiresCompatibilities"] == ["FARGATE"]
+    container = taskdef["containerDefinitions"][0]
+    assert container["image"] == "<IMAGE1_NAME>"
+    assert container["portMappings"] == [{"containerPort": spec["port"], "hostPort": spec["port"], "protocol": "tcp"}]
+    assert container["logConfiguration"]["options"]["awslogs-group"] == names["log_group"]
+    assert container["logConfiguration"]["options"]["awslogs-region"] == REGION
+
+    appspec = yaml.safe_load((work / "appspec.yaml").read_text())
+    assert appspec["version"] == 0.0
+    target = appspec["Resources"][0]["TargetService"]
+    assert target["Type"] == "AWS::ECS::Service"
+    assert target["Properties"]["TaskDefinition"] == "<TASK_DEFINITION>"
+    assert target["Properties"]["LoadBalancerInfo"] == {
+        "ContainerName": names["container"],
+        "ContainerPort": spec["port"],
+    }
+    # The appspec's container is the task definition's container (CodeDeploy routes traffic to it).
+    assert names["container"] == container["name"]
+
+
+def test_a_commit_already_in_ecr_is_not_rebuilt_but_still_deployed(tmp_path):
+    text, _spec, _names, context = render(SPECS["web"])
+    proc, work, calls = run_build(tmp_path, text, image_exists=True)
+    assert proc.returncode == 0, proc.stderr
+    assert not [c for c in calls if c.startswith(("docker build", "docker push"))]
+    assert json.loads((work / "imageDetail.json").read_text()) == {
+        "ImageURI": f"{context['_pipeline_repository_uri']}:{COMMIT[:7]}"
+    }
+    assert (work / "taskdef.json").exists() and (work / "appspec.yaml").exists()
+
+
+def test_no_source_commit_fails_before_docker(tmp_path):
+    text, *_rest = render(SPECS["web"])
+    proc, work, calls = run_build(tmp_path, text, source_version="")
+    assert proc.returncode != 0
+    assert "CODEBUILD_RESOLVED_SOURCE_VERSION is empty" in proc.stderr
+    assert calls == []
+    assert not (work / "imageDetail.json").exists()
+
+
+def test_dockerfile_setting_reaches_the_build(tmp_path):
+    text, *_rest = render(SPECS["web"], dockerfile="docker/app.Dockerfile")
+    proc, _work, calls = run_build(tmp_path, text)
+    assert proc.returncode == 0, proc.stderr
+    assert "--file docker/app.Dockerfile" in [c for c in calls if c.startswith("docker build")][0]
+
+
+@pytest.mark.parametrize("key", sorted(SPECS))
+def test_taskdef_registers_on_the_emulator(tmp_path, emulator, key):
+    text, spec, names, context = render(SPECS[key])
+    proc, work, _calls = run_build(tmp_path, text)
+    assert proc.returncode == 0, proc.stderr
+    image = json.loads((work / "imageDetail.json").read_text())["ImageURI"]
+    # What CodePipeline does before registering: <IMAGE1_NAME> becomes imageDetail.json's ImageURI.
+    taskdef = json.loads((work / "taskdef.json").read_text().replace("<IMAGE1_NAME>", image))
+    ecs = boto3.client(
+        "ecs",
+        endpoint_url=emulator.endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    registered = ecs.register_task_definition(**taskdef)["taskDefinition"]
+    described = ecs.describe_task_definition(taskDefinition=registered["taskDefinitionArn"])["taskDefinition"]
+    container = described["containerDefinitions"][0]
+    assert described["family"] == names["family"]
+    assert described["cpu"] == str(spec["cpu"])
+    assert described["memory"] == str(spec["memory"])
+    assert described["executionRoleArn"] == context["_pipeline_execution_role_arn"]
+    assert described["taskRoleArn"] == context["_pipeline_task_role_arn"]
+    assert container["image"] == f"{context['_pipeline_repository_uri']}:{COMMIT[:7]}"
+    assert container["portMappings"][0]["containerPort"] == spec["port"]
+    assert container["logConfiguration"]["options"]["awslogs-group"] == names["log_group"]
