@@ -8,6 +8,11 @@ Follows:
 - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html and API_TaskSet.html: no tasks run
   here, so a service is always steady: runningCount = desiredCount, pendingCount = 0 (also in its PRIMARY
   deployment and in task sets' computedDesiredCount/runningCount), without MOTO_ECS_SERVICE_RUNNING.
+- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html: the service keeps
+  healthCheckGracePeriodSeconds (0 by default when it has a load balancer) and enableExecuteCommand (false by
+  default); moto only stores them on UpdateService, so community.aws.ecs_service saw a change on every run.
+- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTagsForResource.html: tags is always a list,
+  also for a resource created without tags (moto left it out; community.aws.ecs_tag failed on KeyError 'tags').
 - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html: a CODE_DEPLOY service's
   task definition cannot be changed by UpdateService (InvalidParameterException).
 - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html: securityGroups is optional.
@@ -25,7 +30,13 @@ from emulator.patches._util import aws_error, install
 
 _ORIGINAL = {
     name: getattr(EC2ContainerServiceResponse, name)
-    for name in ("create_service", "update_service", "describe_services", "describe_task_sets")
+    for name in (
+        "create_service",
+        "update_service",
+        "describe_services",
+        "describe_task_sets",
+        "list_tags_for_resource",
+    )
 }
 
 
@@ -172,6 +183,12 @@ class EcsPatch(EC2ContainerServiceResponse):
             awsvpc.setdefault("securityGroups", [])
         result = _ORIGINAL["create_service"](self)
         service = result.result["service"]
+        grace = self._get_param("healthCheckGracePeriodSeconds")
+        if grace is not None:
+            service.health_check_grace_period_seconds = int(grace)
+        elif service.load_balancers:
+            service.health_check_grace_period_seconds = 0
+        service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
         for deployment in service.deployments:
             deployment["updatedAt"] = utcnow()
         initial_task_set(self.ecs_backend, service)
@@ -214,6 +231,10 @@ class EcsPatch(EC2ContainerServiceResponse):
         service = backend._get_service(self._get_param("cluster") or "default", self._get_param("service"))  # pylint: disable=protected-access
         settle_task_sets(service)
         return _ORIGINAL["describe_task_sets"](self)
+
+    def list_tags_for_resource(self):
+        result = _ORIGINAL["list_tags_for_resource"](self)
+        return ActionResult({"tags": list(result.result.get("tags") or [])})
 
 
 def apply() -> None:

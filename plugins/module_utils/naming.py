@@ -49,7 +49,6 @@ SERVICE_NAMES = {
     "codedeploy_role": ("codedeploy-role", "role"),
     "codebuild_project": ("build", "default"),
     "codebuild_role": ("codebuild-role", "role"),
-    "codebuild_log_group": ("build-logs", "default"),
     "pipeline": ("pipeline", "pipeline"),
     "pipeline_role": ("pipeline-role", "role"),
     "connection": ("gh", "connection"),

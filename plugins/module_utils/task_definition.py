@@ -73,11 +73,12 @@ def container_definition(spec, names, image, region, bootstrap=False):
     }
     if bootstrap:
         page = "/tmp/www"
+        health = page + spec["health_check_path"]
         container["command"] = [
             "sh",
             "-c",
-            f"mkdir -p {page} && echo bootstrap > {page}/index.html && cp {page}/index.html {page}{spec['health_check_path']}"
-            f" && exec httpd -f -p {port} -h {page}",
+            f"mkdir -p {page} $(dirname {health}) && echo bootstrap > {page}/index.html"
+            f" && cp {page}/index.html {health} && exec httpd -f -p {port} -h {page}",
         ]
     return container
 

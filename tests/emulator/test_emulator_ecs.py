@@ -149,3 +149,44 @@ def test_awsvpc_task_in_vpc_without_dns_hostnames(ecs, subnet):
     )["tasks"][0]
     details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
     assert re.fullmatch(r"ip-\d+-\d+-\d+-\d+\.ec2\.internal", details["privateDnsName"])
+
+
+def test_create_service_keeps_grace_period_and_execute_command(ecs, subnet):
+    ecs.create_cluster(clusterName="c1")
+    task_def = ecs.register_task_definition(**TASK_DEF)["taskDefinition"]["taskDefinitionArn"]
+    network = {"awsvpcConfiguration": {"subnets": [subnet]}}
+    created = ecs.create_service(
+        cluster="c1",
+        serviceName="web",
+        taskDefinition=task_def,
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration=network,
+        healthCheckGracePeriodSeconds=45,
+        enableExecuteCommand=True,
+    )["service"]
+    assert (created["healthCheckGracePeriodSeconds"], created["enableExecuteCommand"]) == (45, True)
+    ecs.create_service(
+        cluster="c1",
+        serviceName="plain",
+        taskDefinition=task_def,
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration=network,
+    )
+    described = {
+        s["serviceName"]: s for s in ecs.describe_services(cluster="c1", services=["web", "plain"])["services"]
+    }
+    # what community.aws.ecs_service compares on its second run: nothing may differ from what it created
+    assert (described["web"]["healthCheckGracePeriodSeconds"], described["web"]["enableExecuteCommand"]) == (45, True)
+    assert described["plain"]["enableExecuteCommand"] is False
+    assert "healthCheckGracePeriodSeconds" not in described["plain"]
+
+
+def test_list_tags_for_resource_always_has_a_tags_list(ecs):
+    arn = ecs.create_cluster(clusterName="c1")["cluster"]["clusterArn"]
+    assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == []
+    ecs.tag_resource(resourceArn=arn, tags=[{"key": "env", "value": "test"}])
+    assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "env", "value": "test"}]
+    ecs.untag_resource(resourceArn=arn, tagKeys=["env"])
+    assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == []

@@ -16,7 +16,7 @@ def test_health_names_this_process(emulator):
         doc = json.loads(resp.read())
     assert doc["service"] == SERVICE_ID
     assert doc["pid"] == os.getpid()
-    assert set(doc["patches"]) == {"ec2", "ecs", "codebuild", "codedeploy", "codestar-connections"}
+    assert set(doc["patches"]) == {"ec2", "ecs", "codebuild", "codedeploy", "codestar-connections", "application-autoscaling"}
 
 
 def test_apply_is_idempotent():

@@ -62,3 +62,10 @@ def test_a_new_image_is_a_different_definition():
 
 def test_a_changed_port_is_a_different_definition():
     assert not same_definition(build(port=9000), build())
+
+
+def test_bootstrap_serves_a_nested_health_path():
+    (container,) = build(bootstrap=True, health_check_path="/api/health")["containerDefinitions"]
+    script = container["command"][-1]
+    assert "mkdir -p /tmp/www $(dirname /tmp/www/api/health)" in script
+    assert "cp /tmp/www/index.html /tmp/www/api/health" in script

@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Ansible wants DOCUMENTATION/EXAMPLES/RETURN before the imports (validate-modules import-before-documentation).
+# ruff: noqa: E402
+
+DOCUMENTATION = r"""
+---
+module: ecr_image_info
+short_description: Look up a private ECR repository and which of the given image tags it holds
+version_added: 1.0.0
+description:
+  - Describes a private Amazon ECR repository and looks up the given image tags in it.
+  - Never fails because a repository or a tag is missing; it reports them, so a role can refuse an image
+    tag that was never pushed before it changes anything.
+options:
+  repository:
+    description:
+      - Name of the repository.
+    required: true
+    type: str
+  registry_id:
+    description:
+      - AWS account ID of the registry. Defaults to the caller's account.
+    type: str
+  image_tags:
+    description:
+      - Image tags to look up.
+    type: list
+    elements: str
+    default: []
+author:
+  - bluegreen.ecs maintainers (@bluegreen-ecs)
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Refuse a tag that was never pushed
+  bluegreen.ecs.ecr_image_info:
+    repository: prd-web
+    image_tags:
+      - "1.4.2"
+  register: _image
+
+- name: Fail naming the tag
+  ansible.builtin.assert:
+    that: _image.missing_tags | length == 0
+    fail_msg: "Image tag(s) {{ _image.missing_tags }} not found in ECR repository prd-web"
+"""
+
+RETURN = r"""
+repository:
+  description: The repository, snake_cased as returned by DescribeRepositories; empty when it does not exist.
+  returned: always
+  type: dict
+  sample:
+    repository_name: prd-web
+    repository_arn: arn:aws:ecr:us-east-1:123456789012:repository/prd-web
+    repository_uri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/prd-web
+    image_tag_mutability: IMMUTABLE
+images:
+  description: The images found for the requested tags (DescribeImages imageDetails, snake_cased).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - image_digest: "sha256:0123abcd"
+      image_tags: ["1.4.2"]
+missing_tags:
+  description: The requested tags the repository does not hold (all of them when the repository does not exist).
+  returned: always
+  type: list
+  elements: str
+  sample: ["1.4.3"]
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+
+def main():
+    argument_spec = dict(
+        repository=dict(type="str", required=True),
+        registry_id=dict(type="str"),
+        image_tags=dict(type="list", elements="str", default=[]),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    name = module.params["repository"]
+    extra = {"registryId": module.params["registry_id"]} if module.params["registry_id"] else {}
+    tags = list(dict.fromkeys(module.params["image_tags"]))
+
+    try:
+        repositories = client.describe_repositories(aws_retry=True, repositoryNames=[name], **extra)["repositories"]
+    except is_boto3_error_code("RepositoryNotFoundException"):
+        module.exit_json(changed=False, repository={}, images=[], missing_tags=tags)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Failed to describe ECR repository {name}")
+
+    images, missing = [], []
+    for tag in tags:
+        try:
+            found = client.describe_images(aws_retry=True, repositoryName=name, imageIds=[{"imageTag": tag}], **extra)[
+                "imageDetails"
+            ]
+        except is_boto3_error_code("ImageNotFoundException"):
+            found = []
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg=f"Failed to look up image tag {tag} in ECR repository {name}")
+        if found:
+            images.extend(found)
+        else:
+            missing.append(tag)
+
+    module.exit_json(
+        changed=False,
+        repository=camel_dict_to_snake_dict(repositories[0]) if repositories else {},
+        images=[camel_dict_to_snake_dict(image) for image in images],
+        missing_tags=missing,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Ansible wants DOCUMENTATION/EXAMPLES/RETURN before the imports (validate-modules import-before-documentation).
+# ruff: noqa: E402
+
+DOCUMENTATION = r"""
+---
+module: ecr_tag
+short_description: Manage the tags of a private ECR repository
+version_added: 1.0.0
+description:
+  - Sets the tags of a private Amazon ECR repository (M(community.aws.ecs_ecr) cannot tag).
+options:
+  repository:
+    description:
+      - Name of the repository. It must exist.
+    required: true
+    type: str
+  registry_id:
+    description:
+      - AWS account ID of the registry. Defaults to the caller's account.
+    type: str
+  tags:
+    description:
+      - Tags the repository must carry.
+    required: true
+    type: dict
+    aliases: ['resource_tags']
+  purge_tags:
+    description:
+      - Remove the tags that are not in O(tags).
+    type: bool
+    default: false
+author:
+  - bluegreen.ecs maintainers (@bluegreen-ecs)
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Tag the repository, removing tags set by hand
+  bluegreen.ecs.ecr_tag:
+    repository: prd-web
+    tags:
+      Environment: prd
+      Application: web
+    purge_tags: true
+"""
+
+RETURN = r"""
+tags:
+  description: The repository's tags after the change.
+  returned: always
+  type: dict
+  sample: {"Environment": "prd"}
+added_tags:
+  description: Tags added or changed.
+  returned: always
+  type: dict
+  sample: {"Application": "web"}
+removed_tags:
+  description: Keys of the tags removed.
+  returned: always
+  type: list
+  elements: str
+  sample: ["Owner"]
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+
+
+def main():
+    argument_spec = dict(
+        repository=dict(type="str", required=True),
+        registry_id=dict(type="str"),
+        tags=dict(type="dict", required=True, aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    name = module.params["repository"]
+    extra = {"registryId": module.params["registry_id"]} if module.params["registry_id"] else {}
+
+    try:
+        arn = client.describe_repositories(aws_retry=True, repositoryNames=[name], **extra)["repositories"][0][
+            "repositoryArn"
+        ]
+        current = boto3_tag_list_to_ansible_dict(
+            client.list_tags_for_resource(aws_retry=True, resourceArn=arn)["tags"], "Key", "Value"
+        )
+    except is_boto3_error_code("RepositoryNotFoundException"):
+        module.fail_json(msg=f"ECR repository {name} does not exist")
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Failed to read the tags of ECR repository {name}")
+
+    wanted = {str(k): str(v) for k, v in module.params["tags"].items()}
+    to_add, to_remove = compare_aws_tags(current, wanted, purge_tags=module.params["purge_tags"])
+    changed = bool(to_add or to_remove)
+    if changed and not module.check_mode:
+        try:
+            if to_remove:
+                client.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_remove)
+            if to_add:
+                client.tag_resource(
+                    aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items())))
+                )
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg=f"Failed to tag ECR repository {name}")
+
+    result = {k: v for k, v in current.items() if k not in to_remove}
+    result.update(to_add)
+    module.exit_json(changed=changed, tags=result, added_tags=to_add, removed_tags=to_remove)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Ansible wants DOCUMENTATION/EXAMPLES/RETURN before the imports (validate-modules import-before-documentation).
+# ruff: noqa: E402
+
+DOCUMENTATION = r"""
+---
+module: ecs_cluster_settings
+short_description: Manage the settings and tags of an ECS cluster
+version_added: 1.0.0
+description:
+  - Sets what M(community.aws.ecs_cluster) cannot, on an existing ECS cluster - CloudWatch Container Insights
+    (the C(containerInsights) cluster setting) and the cluster's tags.
+  - In check mode a missing cluster is reported as a change (it is about to be created); otherwise it is an error.
+options:
+  cluster:
+    description:
+      - Name or ARN of the cluster.
+    required: true
+    type: str
+  container_insights:
+    description:
+      - CloudWatch Container Insights for the cluster. V(enhanced) adds task and container level metrics.
+      - Left as it is when not set.
+    type: str
+    choices: ['disabled', 'enabled', 'enhanced']
+  tags:
+    description:
+      - Tags the cluster must carry. Left as they are when not set.
+    type: dict
+    aliases: ['resource_tags']
+  purge_tags:
+    description:
+      - Remove the tags that are not in O(tags).
+    type: bool
+    default: false
+author:
+  - bluegreen.ecs maintainers (@bluegreen-ecs)
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Turn on Container Insights and tag the cluster
+  bluegreen.ecs.ecs_cluster_settings:
+    cluster: prd-demo-cluster
+    container_insights: enabled
+    tags:
+      Environment: prd
+    purge_tags: true
+"""
+
+RETURN = r"""
+settings:
+  description: The cluster settings after the change.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "containerInsights", "value": "enabled"}]
+tags:
+  description: The cluster's tags after the change.
+  returned: always
+  type: dict
+  sample: {"Environment": "prd"}
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+
+SETTING = "containerInsights"
+
+
+def main():
+    argument_spec = dict(
+        cluster=dict(type="str", required=True),
+        container_insights=dict(type="str", choices=["disabled", "enabled", "enhanced"]),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    name = module.params["cluster"]
+    insights = module.params["container_insights"]
+    wanted_tags = module.params["tags"]
+
+    try:
+        clusters = client.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS", "TAGS"])["clusters"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to describe ECS cluster {name}")
+    clusters = [c for c in clusters if c.get("status") != "INACTIVE"]
+    if not clusters:
+        if module.check_mode:
+            module.exit_json(
+                changed=True,
+                settings=[{"name": SETTING, "value": insights}] if insights else [],
+                tags=wanted_tags or {},
+                msg=f"ECS cluster {name} does not exist yet",
+            )
+        module.fail_json(msg=f"ECS cluster {name} does not exist")
+    cluster = clusters[0]
+    arn = cluster["clusterArn"]
+    settings = cluster.get("settings") or []
+    tags = boto3_tag_list_to_ansible_dict(cluster.get("tags") or [], "key", "value")
+    changed = False
+
+    current = [s for s in settings if s.get("name") == SETTING]
+    if insights and current != [{"name": SETTING, "value": insights}]:
+        changed = True
+        settings = [s for s in settings if s.get("name") != SETTING] + [{"name": SETTING, "value": insights}]
+        if not module.check_mode:
+            try:
+                client.update_cluster(aws_retry=True, cluster=arn, settings=[{"name": SETTING, "value": insights}])
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg=f"Failed to update the settings of ECS cluster {name}")
+
+    if wanted_tags is not None:
+        wanted = {str(k): str(v) for k, v in wanted_tags.items()}
+        to_add, to_remove = compare_aws_tags(tags, wanted, purge_tags=module.params["purge_tags"])
+        if to_add or to_remove:
+            changed = True
+            if not module.check_mode:
+                try:
+                    if to_remove:
+                        client.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_remove)
+                    if to_add:
+                        client.tag_resource(
+                            aws_retry=True,
+                            resourceArn=arn,
+                            tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items())), "key", "value"),
+                        )
+                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                    module.fail_json_aws(e, msg=f"Failed to tag ECS cluster {name}")
+            tags = {k: v for k, v in tags.items() if k not in to_remove}
+            tags.update(to_add)
+
+    module.exit_json(changed=changed, settings=settings, tags=tags)
+
+
+if __name__ == "__main__":
+    main()
