@@ -122,7 +122,7 @@ def measure(runs, state_dir):
         ]
         run(push + [arg for tag in tags for arg in ("--tag", tag)], env)
         first = release(tags[0], env, green_url)
-        baseline = [release(tags[0], env, green_url) for _ in range(runs)]
+        baseline = [release(tags[0], env, green_url) for _run in range(runs)]
         walls = [release(tag, env, green_url) for tag in tags[1:]]
     finally:
         run([PYTHON, "-m", "emulator", "stop"], env)

@@ -7,11 +7,12 @@
 import threading
 
 from emulator import engine
-from emulator.patches import appautoscaling, codebuild, codedeploy, connections, ec2, ecs
+from emulator.patches import appautoscaling, codebuild, codedeploy, connections, ec2, ecs, elbv2
 
 _MODULES = {
     "ec2": ec2,
     "ecs": ecs,
+    "elbv2": elbv2,
     "application-autoscaling": appautoscaling,
     "codebuild": codebuild,
     "codedeploy": codedeploy,

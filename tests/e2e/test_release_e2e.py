@@ -333,7 +333,8 @@ def test_rollback_after_a_successful_release(stack):
 
     out = ok(stack.release(release_action="rollback"))
 
-    (deployment,), _ = stack.new_deployments(before)
+    (deployment,), rollbacks = stack.new_deployments(before)
+    assert not rollbacks  # a deployment of the previous revision, not a CodeDeploy rollback
     assert deployment["status"] == "Succeeded", deployment
     live = stack.live()
     assert live["image"].endswith(":1.0.0")
@@ -385,7 +386,7 @@ def test_alarm_during_the_bake_stops_and_rolls_back(slow_group):
         wait_for("the bake", lambda: stack.deployment(deployment_id)["status"] == "Baking", proc)
         assert stack.weights("production")[blue["targetGroup"]] == 0  # all traffic on green while it bakes
         cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="e2e test")
-        out, _ = proc.communicate(timeout=TIMEOUT)
+        out = proc.communicate(timeout=TIMEOUT)[0]
     finally:
         if proc.poll() is None:
             kill_hard(proc)

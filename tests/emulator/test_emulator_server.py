@@ -16,7 +16,15 @@ def test_health_names_this_process(emulator):
         doc = json.loads(resp.read())
     assert doc["service"] == SERVICE_ID
     assert doc["pid"] == os.getpid()
-    assert set(doc["patches"]) == {"ec2", "ecs", "codebuild", "codedeploy", "codestar-connections", "application-autoscaling"}
+    assert set(doc["patches"]) == {
+        "ec2",
+        "ecs",
+        "elbv2",
+        "codebuild",
+        "codedeploy",
+        "codestar-connections",
+        "application-autoscaling",
+    }
 
 
 def test_apply_is_idempotent():
