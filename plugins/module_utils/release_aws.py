@@ -20,6 +20,7 @@ from .release import (
     appspec_task_definition,
     arn_family,
     revision_content,
+    revision_number,
 )
 
 
@@ -99,7 +100,8 @@ class CodeDeployECS:
         arns = _paginate(self.ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE", sort="DESC").get(
             "taskDefinitionArns", []
         )
-        return [arn for arn in arns if arn_family(arn) == family]
+        # Sorted here too: the emulator (moto) ignores sort=DESC.
+        return sorted((arn for arn in arns if arn_family(arn) == family), key=revision_number, reverse=True)
 
     def register(self, definition, tags):
         args = dict(definition)

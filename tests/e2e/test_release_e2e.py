@@ -35,9 +35,10 @@ NAMES = naming.service_names(ENV, PROJECT, SERVICE)
 PLATFORM = naming.platform_names(ENV, PROJECT)
 TAGS = ["1.0.0", "2.0.0", "3.0.0", "4.0.0", "5.0.0"]
 # Long enough for a release to validate in Ready on a busy machine (the local inventory's 10 minutes
-# would be half a second here); the slow group holds 10 % for 1.5 s and bakes for 2 s.
+# would be half a second here). The slow group holds 10 % for 8 s, time enough for the run after an
+# interrupted one to start and attach while traffic is still split, and bakes for 2 s.
 READY_WAIT_MINUTES = 600
-SLOW = {"codedeploy_interval_minutes": 30, "codedeploy_termination_wait_minutes": 40}
+SLOW = {"codedeploy_interval_minutes": 160, "codedeploy_termination_wait_minutes": 40}
 POLL = 0.05
 TIMEOUT = 90
 
@@ -285,7 +286,7 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def slow_group(stack):
-    """The deployment group with a 1.5 s canary step and a 2 s bake (the codedeploy layer, re-run)."""
+    """The deployment group with an 8 s canary step and a 2 s bake (the codedeploy layer, re-run)."""
     values = {"codedeploy_ready_wait_minutes": READY_WAIT_MINUTES, **SLOW}
     ok(stack.playbook("site.yml", "--tags", "codedeploy", *extra_vars(values)))
     return stack
@@ -423,4 +424,5 @@ def test_interrupted_release_is_finished_by_the_next_run(slow_group):
     live = stack.live()
     assert live["image"].endswith(":5.0.0")
     assert stack.weights("production")[live["targetGroup"]] == 100
+    assert "release 5.0.0 -> done" in out
     assert f"deployment: {deployment_id} status Succeeded" in out
