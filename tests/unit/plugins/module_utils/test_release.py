@@ -24,9 +24,10 @@ def taskdef(image="repo:v1", revision=None):
     return td
 
 
-def events(**statuses):
-    """An ecsTarget with lifecycle events: events(AllowTestTraffic="Succeeded", ...)."""
-    return {"lifecycleEvents": [{"lifecycleEventName": name, "status": status} for name, status in statuses.items()]}
+def events(base=None, **statuses):
+    """An ecsTarget with lifecycle events: events(DEPLOYED_GREEN, AllowTestTraffic="Succeeded", ...)."""
+    merged = dict(base or {}, **statuses)
+    return {"lifecycleEvents": [{"lifecycleEventName": name, "status": status} for name, status in merged.items()]}
 
 
 DEPLOYED_GREEN = dict(BeforeInstall="Succeeded", Install="Succeeded", AfterInstall="Succeeded")
@@ -136,17 +137,17 @@ class TestPhase:
     def test_in_progress_follows_the_lifecycle_events(self):
         assert r.phase("InProgress", None) == r.PHASE_DEPLOYING
         assert r.phase("InProgress", events(BeforeInstall="InProgress")) == r.PHASE_DEPLOYING
-        assert r.phase("InProgress", events(**DEPLOYED_GREEN, AllowTestTraffic="InProgress")) == r.PHASE_DEPLOYING
-        assert r.phase("InProgress", events(**DEPLOYED_GREEN, AllowTestTraffic="Succeeded")) == r.PHASE_TEST_TRAFFIC
-        assert r.phase("InProgress", events(**TEST_TRAFFIC_UP)) == r.PHASE_TEST_TRAFFIC
-        assert r.phase("InProgress", events(**SHIFTING)) == r.PHASE_SHIFTING
-        assert r.phase("InProgress", events(**ALL_SHIFTED)) == r.PHASE_BAKING
+        assert r.phase("InProgress", events(DEPLOYED_GREEN, AllowTestTraffic="InProgress")) == r.PHASE_DEPLOYING
+        assert r.phase("InProgress", events(DEPLOYED_GREEN, AllowTestTraffic="Succeeded")) == r.PHASE_TEST_TRAFFIC
+        assert r.phase("InProgress", events(TEST_TRAFFIC_UP)) == r.PHASE_TEST_TRAFFIC
+        assert r.phase("InProgress", events(SHIFTING)) == r.PHASE_SHIFTING
+        assert r.phase("InProgress", events(ALL_SHIFTED)) == r.PHASE_BAKING
 
     def test_skipped_test_traffic_counts_as_done(self):
-        assert r.phase("InProgress", events(**DEPLOYED_GREEN, AllowTestTraffic="Skipped")) == r.PHASE_TEST_TRAFFIC
+        assert r.phase("InProgress", events(DEPLOYED_GREEN, AllowTestTraffic="Skipped")) == r.PHASE_TEST_TRAFFIC
 
     def test_termination_wait_flag_means_baking(self):
-        assert r.phase("InProgress", events(**SHIFTING), termination_wait_started=True) == r.PHASE_BAKING
+        assert r.phase("InProgress", events(SHIFTING), termination_wait_started=True) == r.PHASE_BAKING
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,13 +185,13 @@ class TestWaiting:
 
     def test_after_a_stop_we_only_wait(self):
         # No second stop, no validation, no timeout action while CodeDeploy stops it.
-        action = act("InProgress", events(**SHIFTING), FAILED_CHECK, {"a": "ALARM"}, 9999, 10, stop_requested=True)
+        action = act("InProgress", events(SHIFTING), FAILED_CHECK, {"a": "ALARM"}, 9999, 10, stop_requested=True)
         assert action.kind == r.WAIT
 
 
 class TestTimeout:
     def test_timeout_rolls_back(self):
-        action = act("InProgress", events(**SHIFTING), elapsed=1800, timeout=1800)
+        action = act("InProgress", events(SHIFTING), elapsed=1800, timeout=1800)
         assert action.kind == r.STOP_ROLLBACK
         assert "timed out after 1800s while shifting" == action.reason
 
@@ -198,11 +199,11 @@ class TestTimeout:
         assert act("Ready", validation=PENDING, elapsed=61, timeout=60).kind == r.STOP_ROLLBACK
 
     def test_before_timeout_no_stop(self):
-        assert act("InProgress", events(**SHIFTING), elapsed=1799, timeout=1800).kind == r.WAIT
+        assert act("InProgress", events(SHIFTING), elapsed=1799, timeout=1800).kind == r.WAIT
 
 
 class TestAlarms:
-    @pytest.mark.parametrize("target", [events(**SHIFTING), events(**ALL_SHIFTED)])
+    @pytest.mark.parametrize("target", [events(SHIFTING), events(ALL_SHIFTED)])
     def test_alarm_while_shifting_or_baking_rolls_back(self, target):
         action = act("InProgress", target, PASSED, {"web-5xx": "ALARM", "web-latency": "OK"})
         assert action.kind == r.STOP_ROLLBACK
@@ -212,11 +213,11 @@ class TestAlarms:
         assert act("Baking", None, PASSED, {"web-5xx": "ALARM"}).kind == r.STOP_ROLLBACK
 
     def test_alarms_ok_or_insufficient_data_continue_waiting(self):
-        assert act("InProgress", events(**SHIFTING), PASSED, {"a": "OK", "b": "INSUFFICIENT_DATA"}).kind == r.WAIT
+        assert act("InProgress", events(SHIFTING), PASSED, {"a": "OK", "b": "INSUFFICIENT_DATA"}).kind == r.WAIT
 
     def test_alarm_before_production_traffic_does_not_stop(self):
         # Only the traffic shift and the bake are watched.
-        assert act("InProgress", events(**TEST_TRAFFIC_UP), PENDING, {"a": "ALARM"}).kind == r.WAIT
+        assert act("InProgress", events(TEST_TRAFFIC_UP), PENDING, {"a": "ALARM"}).kind == r.WAIT
 
     def test_watch_alarms_only_where_they_matter(self):
         assert r.watch_alarms(r.PHASE_SHIFTING) and r.watch_alarms(r.PHASE_BAKING)
@@ -242,26 +243,26 @@ class TestReadyWait:
 
     def test_with_a_ready_wait_test_traffic_is_not_validated_yet(self):
         # The deployment will pause in Ready: validate there, while production cannot move.
-        assert act("InProgress", events(**TEST_TRAFFIC_UP), PENDING, ready_wait=True).kind == r.WAIT
+        assert act("InProgress", events(TEST_TRAFFIC_UP), PENDING, ready_wait=True).kind == r.WAIT
 
 
 class TestNoReadyWait:
     def test_validates_as_soon_as_green_serves_test_traffic(self):
-        assert act("InProgress", events(**TEST_TRAFFIC_UP), PENDING, ready_wait=False).kind == r.VALIDATE
+        assert act("InProgress", events(TEST_TRAFFIC_UP), PENDING, ready_wait=False).kind == r.VALIDATE
 
     def test_failed_validation_rolls_back(self):
-        assert act("InProgress", events(**SHIFTING), FAILED_CHECK, ready_wait=False).kind == r.STOP_ROLLBACK
+        assert act("InProgress", events(SHIFTING), FAILED_CHECK, ready_wait=False).kind == r.STOP_ROLLBACK
 
     def test_missed_window_is_validated_late(self):
-        action = act("InProgress", events(**SHIFTING), PENDING, ready_wait=False)
+        action = act("InProgress", events(SHIFTING), PENDING, ready_wait=False)
         assert action.kind == r.VALIDATE
         assert "late" in action.reason
 
     def test_passed_validation_waits(self):
-        assert act("InProgress", events(**SHIFTING), PASSED, ready_wait=False).kind == r.WAIT
+        assert act("InProgress", events(SHIFTING), PASSED, ready_wait=False).kind == r.WAIT
 
     def test_not_configured_never_validates(self):
-        assert act("InProgress", events(**TEST_TRAFFIC_UP), NONE, ready_wait=False).kind == r.WAIT
+        assert act("InProgress", events(TEST_TRAFFIC_UP), NONE, ready_wait=False).kind == r.WAIT
 
 
 def test_a_full_release_walks_the_named_states():
@@ -272,13 +273,13 @@ def test_a_full_release_walks_the_named_states():
     polls = [
         ("Created", None),
         ("InProgress", events(BeforeInstall="InProgress")),
-        ("InProgress", events(**TEST_TRAFFIC_UP)),
-        ("Ready", events(**TEST_TRAFFIC_UP)),
-        ("Ready", events(**TEST_TRAFFIC_UP)),
-        ("Ready", events(**TEST_TRAFFIC_UP)),
-        ("InProgress", events(**SHIFTING)),
-        ("InProgress", events(**ALL_SHIFTED)),
-        ("Succeeded", events(**ALL_SHIFTED)),
+        ("InProgress", events(TEST_TRAFFIC_UP)),
+        ("Ready", events(TEST_TRAFFIC_UP)),
+        ("Ready", events(TEST_TRAFFIC_UP)),
+        ("Ready", events(TEST_TRAFFIC_UP)),
+        ("InProgress", events(SHIFTING)),
+        ("InProgress", events(ALL_SHIFTED)),
+        ("Succeeded", events(ALL_SHIFTED)),
     ]
     for status, target in polls:
         action = act(status, target, validation, {"a": "OK"}, ready_wait=True, continued=continued)
@@ -404,14 +405,14 @@ def test_appspec_content_and_digest():
 
 
 def test_appspec_capacity_provider_strategy():
-    content, _ = r.appspec(ARN.format(1), "web", 8000, None, [{"capacityProvider": "FARGATE_SPOT", "weight": 3}])
+    content = r.appspec(ARN.format(1), "web", 8000, None, [{"capacityProvider": "FARGATE_SPOT", "weight": 3}])[0]
     props = json.loads(content)["Resources"][0]["TargetService"]["Properties"]
     assert props["CapacityProviderStrategy"] == [{"CapacityProvider": "FARGATE_SPOT", "Base": 0, "Weight": 3}]
     assert "NetworkConfiguration" not in props
 
 
 def test_appspec_task_definition_reads_json_yaml_and_text():
-    content, _ = r.appspec(ARN.format(9), "web", 8000)
+    content = r.appspec(ARN.format(9), "web", 8000)[0]
     assert r.appspec_task_definition(content) == ARN.format(9)
     yaml_text = (
         "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
