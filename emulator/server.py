@@ -13,8 +13,6 @@ from emulator.patches import connections
 from emulator.probe import HEALTH_PATH
 
 RESET_PATH = "/moto-api/reset"
-# AWS managed policies (AWSCodeDeployRoleForECS, ...) exist in every account; moto creates them only when asked.
-os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 
 class QuietRequestHandler(MotoRequestHandler):

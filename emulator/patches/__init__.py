@@ -7,12 +7,13 @@
 import threading
 
 from emulator import engine
-from emulator.patches import appautoscaling, codebuild, codedeploy, connections, ec2, ecs, elbv2
+from emulator.patches import appautoscaling, codebuild, codedeploy, connections, ec2, ecs, elbv2, iam
 
 _MODULES = {
     "ec2": ec2,
     "ecs": ecs,
     "elbv2": elbv2,
+    "iam": iam,
     "application-autoscaling": appautoscaling,
     "codebuild": codebuild,
     "codedeploy": codedeploy,

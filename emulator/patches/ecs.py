@@ -18,6 +18,8 @@ Follows:
 - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html: securityGroups is optional.
 - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html: creating a CODE_DEPLOY
   service with a load balancer creates its first task set (PRIMARY, scale 100 %, on that target group).
+- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTaskDefinitions.html: sort orders the ARNs by
+  family name and then revision, ASC (the default) or DESC; moto ignored it and listed them in registration order.
 """
 
 import math
@@ -36,6 +38,7 @@ _ORIGINAL = {
         "describe_services",
         "describe_task_sets",
         "list_tags_for_resource",
+        "list_task_definitions",
     )
 }
 
@@ -235,6 +238,18 @@ class EcsPatch(EC2ContainerServiceResponse):
     def list_tags_for_resource(self):
         result = _ORIGINAL["list_tags_for_resource"](self)
         return ActionResult({"tags": list(result.result.get("tags") or [])})
+
+    def list_task_definitions(self):
+        result = _ORIGINAL["list_task_definitions"](self)
+        arns = sorted(result.result["taskDefinitionArns"], key=_family_revision)
+        if (self._get_param("sort") or "ASC") == "DESC":
+            arns.reverse()
+        return ActionResult({**result.result, "taskDefinitionArns": arns})
+
+
+def _family_revision(arn: str) -> tuple[str, int]:
+    family, revision = arn.rsplit("/", 1)[-1].rsplit(":", 1)
+    return family, int(revision)
 
 
 def apply() -> None:

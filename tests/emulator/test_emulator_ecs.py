@@ -190,3 +190,18 @@ def test_list_tags_for_resource_always_has_a_tags_list(ecs):
     assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "env", "value": "test"}]
     ecs.untag_resource(resourceArn=arn, tagKeys=["env"])
     assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == []
+
+
+def test_list_task_definitions_sorts_by_family_and_revision(ecs):
+    definition = {key: value for key, value in TASK_DEF.items() if key != "family"}
+    for family in ["web"] * 10 + ["api", "web"]:
+        ecs.register_task_definition(family=family, **definition)
+    expected = ["api:1"] + [f"web:{revision}" for revision in range(1, 12)]
+
+    def listed(**kwargs):
+        return [arn.rsplit("/", 1)[1] for arn in ecs.list_task_definitions(**kwargs)["taskDefinitionArns"]]
+
+    assert listed() == expected
+    assert listed(sort="ASC") == expected
+    assert listed(sort="DESC") == expected[::-1]
+    assert listed(familyPrefix="web", sort="DESC") == expected[:0:-1]

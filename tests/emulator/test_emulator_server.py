@@ -20,6 +20,7 @@ def test_health_names_this_process(emulator):
         "ec2",
         "ecs",
         "elbv2",
+        "iam",
         "codebuild",
         "codedeploy",
         "codestar-connections",
