@@ -13,8 +13,8 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
 LOCAL_PORT ?= 5000
 TEST_PORT ?= 5100
 ENV ?= local
-# Seconds per emulated minute: a canary's minute takes a tenth of a second locally.
-export EMULATOR_MINUTE_SECONDS ?= 0.1
+# Seconds per emulated minute for make local: a canary's minute takes a tenth of a second.
+LOCAL_MINUTE_SECONDS ?= 0.1
 
 .PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app bench-release build clean
 
@@ -37,7 +37,7 @@ $(STAMP): requirements.txt constraints.txt app/requirements.txt
 	ln -sfn ../../.. $@
 
 emulator-start: venv
-	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/python -m emulator start
+	EMULATOR_PORT=$(LOCAL_PORT) EMULATOR_MINUTE_SECONDS=$(LOCAL_MINUTE_SECONDS) $(BIN)/python -m emulator start
 
 emulator-stop: venv
 	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/python -m emulator stop

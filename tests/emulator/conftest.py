@@ -1,5 +1,6 @@
 """Fixtures: one patched emulator for the whole session, served from this process on a free 127.0.0.1 port."""
 
+import os
 import urllib.request
 
 import boto3
@@ -12,10 +13,15 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 
 @pytest.fixture(scope="session")
 def emulator():
+    # Emulated time runs at AWS's pace here, whatever the caller's EMULATOR_MINUTE_SECONDS (make local
+    # speeds it up); the engine tests speed it up themselves with set_minute_seconds.
+    saved = os.environ.pop("EMULATOR_MINUTE_SECONDS", None)
     server = EmulatorServer(port=0, quiet=True)
     server.start()
     yield server
     server.stop()
+    if saved is not None:
+        os.environ["EMULATOR_MINUTE_SECONDS"] = saved
 
 
 def post_reset(endpoint: str) -> None:
