@@ -19,10 +19,31 @@ def _ours(tags, env):
     return tags.get("Environment") == env and tags.get("ManagedBy") == MANAGED_BY
 
 
+def _gone(session, arn):
+    """Resources AWS keeps listing for a while after deletion (deleted NAT gateways, INACTIVE ECS ones)."""
+    kind = arn.split(":")[5]
+    if kind.startswith("natgateway/"):
+        gateways = session.client("ec2").describe_nat_gateways(NatGatewayIds=[kind.split("/", 1)[1]])["NatGateways"]
+        return all(g["State"] in ("deleted", "deleting") for g in gateways)
+    ecs = session.client("ecs")
+    if kind.startswith("cluster/"):
+        clusters = ecs.describe_clusters(clusters=[arn])["clusters"]
+        return all(c["status"] == "INACTIVE" for c in clusters)
+    if kind.startswith("service/"):
+        cluster = kind.split("/")[1]
+        services = ecs.describe_services(cluster=cluster, services=[arn])["services"]
+        return all(svc["status"] == "INACTIVE" for svc in services)
+    if kind.startswith("task-definition/"):
+        status = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["status"]
+        return status != "ACTIVE"
+    return False
+
+
 def tagging_api(session, env):
     pages = session.client("resourcegroupstaggingapi").get_paginator("get_resources")
     filters = [{"Key": "Environment", "Values": [env]}, {"Key": "ManagedBy", "Values": [MANAGED_BY]}]
-    return [r["ResourceARN"] for page in pages.paginate(TagFilters=filters) for r in page["ResourceTagMappingList"]]
+    arns = [r["ResourceARN"] for page in pages.paginate(TagFilters=filters) for r in page["ResourceTagMappingList"]]
+    return [arn for arn in arns if not _gone(session, arn)]
 
 
 def iam_roles(session, env):
