@@ -10,12 +10,18 @@ test that queues only reads proves the module wrote nothing. The HTTP validation
 """
 
 import hashlib
+import ipaddress
 import json
+import ssl
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
 from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import normalize
@@ -646,6 +652,58 @@ def test_unknown_image_tag_fails_before_anything_else(capsys):
     assert result["msg"].startswith("unknown image tag 'nope'")
     assert result["changed"] is False
     stubs.assert_done()  # and no ECS or CodeDeploy call was made at all
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://host/version", "127.0.0.1:8080/version"])
+def test_validation_url_must_be_http(capsys, url):
+    stubs = AwsStubs("ecs", "codedeploy")
+
+    failed, result = run_module(release, args(validation={"url": url}), stubs, capsys)
+
+    assert failed
+    assert result["msg"] == f"validation.url must be an http:// or https:// URL, not {url!r}"
+    stubs.assert_done()  # nothing was read or written
+
+
+@pytest.fixture
+def https(tmp_path):
+    """The ``http`` fixture's handler behind TLS with a self-signed certificate for 127.0.0.1."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(datetime.now(UTC) - timedelta(days=1))
+        .not_valid_after(datetime.now(UTC) + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = tmp_path / "cert.pem"
+    pem.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.hits = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_validation_checks_tls_certificates_unless_told_not_to(https):
+    status, detail = release.fetch(f"{https}/ok", 5, True)
+    assert status is None
+    assert "CERTIFICATE_VERIFY_FAILED" in detail
+
+    assert release.fetch(f"{https}/ok", 5, False) == (200, b'{"status": "ok"}')
+    assert release.fetch(f"{https}/missing", 5, False) == (500, b"boom")
 
 
 def test_unknown_alarm_fails_before_anything_changes(capsys):

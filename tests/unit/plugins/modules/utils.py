@@ -18,6 +18,7 @@ from botocore.stub import ANY, Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.bluegreen.ecs.plugins.module_utils.clients import SessionClients
 
 __all__ = ["ANY", "AwsStubs", "run_module"]
 
@@ -75,7 +76,12 @@ class AwsStubs:
 def run_module(module, args, stubs, capsys, check_mode=False, diff=False):
     """Run ``module.main()``; return ``(failed, result)``. Every queued response must have been used."""
     args = dict(args, region=REGION, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    with stubs, patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", side_effect=stubs.client):
+    with (
+        stubs,
+        patch_module_args(args),
+        mock.patch.object(AnsibleAWSModule, "client", side_effect=stubs.client),
+        mock.patch.object(SessionClients, "_create", lambda self, service: stubs.client(service, self._retry)),
+    ):
         with pytest.raises(SystemExit) as exit_info:
             module.main()
     result = json.loads(capsys.readouterr().out)
