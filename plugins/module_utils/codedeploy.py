@@ -384,9 +384,3 @@ def application_arn(partition, region, account_id, name):
 
 def deployment_group_arn(partition, region, account_id, application, name):
     return f"arn:{partition}:codedeploy:{region}:{account_id}:deploymentgroup:{application}/{name}"
-
-
-def wanted_tags(current, tags, purge):
-    """The tags a resource ends with; AWS-reserved ``aws:`` tags are never purged (as compare_aws_tags)."""
-    kept = current if not purge else {key: value for key, value in current.items() if key.startswith("aws:")}
-    return dict(kept, **tags)

@@ -138,11 +138,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
 
 MAX_NAME = 32
 
@@ -178,34 +174,16 @@ class ConnectionManager:
             )
         return found[0] if found else None
 
-    def list_tags(self, arn):
+    def sync_tags(self, arn):
+        """Bring the connection's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
         try:
-            tags = self.client.list_tags_for_resource(ResourceArn=arn, aws_retry=True).get("Tags") or []
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.fail(e, f"Unable to list tags of {arn}")
-        return boto3_tag_list_to_ansible_dict(tags)
-
-    def sync_tags(self, arn, current):
-        """Apply the tag changes; return (changed, final tags)."""
-        wanted = self.params["tags"]
-        purge = self.params["purge_tags"]
-        to_add, to_remove = compare_aws_tags(current, wanted, purge)
-        final = {k: v for k, v in current.items() if k not in to_remove}
-        final.update(wanted)
-        if not to_add and not to_remove:
-            return False, final
-        if self.module.check_mode:
-            return True, final
-        try:
-            if to_remove:
-                self.client.untag_resource(ResourceArn=arn, TagKeys=sorted(to_remove), aws_retry=True)
-            if to_add:
-                self.client.tag_resource(
-                    ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items()))), aws_retry=True
-                )
+            current = tag_sync.read(self.client, tag_sync.CODECONNECTIONS, arn)
+            change = tag_sync.plan(current, self.params["tags"], self.params["purge_tags"])
+            if change.changed and not self.module.check_mode:
+                tag_sync.write(self.client, tag_sync.CODECONNECTIONS, arn, change)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.fail(e, f"Unable to update tags of {arn}")
-        return True, final
+        return current, change
 
     def wanted_identity(self):
         """Provider/host as the task asks for them (GitHub when neither is set)."""
@@ -252,7 +230,7 @@ class ConnectionManager:
             else:
                 kwargs["ProviderType"] = provider
             if tags:
-                kwargs["Tags"] = ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())))
+                kwargs["Tags"] = tag_sync.as_list(tag_sync.CODECONNECTIONS, tags)
             try:
                 self.client.create_connection(aws_retry=True, **kwargs)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -271,11 +249,10 @@ class ConnectionManager:
         result = camel_dict_to_snake_dict(live)
         changed = False
         if tags is not None:
-            current = self.list_tags(live["ConnectionArn"])
-            changed, final = self.sync_tags(live["ConnectionArn"], current)
+            current, change = self.sync_tags(live["ConnectionArn"])
+            changed = change.changed
             before["tags"] = current
-            after["tags"] = final
-            result["tags"] = final
+            after["tags"] = result["tags"] = change.final
         return changed, result, {"before": before, "after": after}
 
     def absent(self):

@@ -111,12 +111,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
-from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import application_arn, wanted_tags
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import application_arn
 
 
 def get_application(module, client, name):
@@ -128,45 +124,22 @@ def get_application(module, client, name):
         module.fail_json_aws(e, msg=f"Unable to get CodeDeploy application {name}")
 
 
-def list_tags(module, client, arn):
-    tags = []
-    kwargs = {"ResourceArn": arn}
+def sync_tags(module, client, arn):
+    """Bring the application's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
     try:
-        while True:
-            page = client.list_tags_for_resource(aws_retry=True, **kwargs)
-            tags.extend(page.get("Tags") or [])
-            if not page.get("NextToken"):
-                break
-            kwargs["NextToken"] = page["NextToken"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Unable to list tags of {arn}")
-    return boto3_tag_list_to_ansible_dict(tags)
-
-
-def sync_tags(module, client, arn, current, wanted, purge):
-    """Apply tag changes; return True when something changed (or would, in check mode)."""
-    to_add, to_remove = compare_aws_tags(current, wanted, purge)
-    if not to_add and not to_remove:
-        return False
-    if module.check_mode:
-        return True
-    try:
-        if to_remove:
-            client.untag_resource(ResourceArn=arn, TagKeys=sorted(to_remove), aws_retry=True)
-        if to_add:
-            client.tag_resource(
-                ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items()))), aws_retry=True
-            )
+        current = tag_sync.read(client, tag_sync.CODEDEPLOY, arn)
+        change = tag_sync.plan(current, module.params["tags"], module.params["purge_tags"])
+        if change.changed and not module.check_mode:
+            tag_sync.write(client, tag_sync.CODEDEPLOY, arn, change)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Unable to update tags of {arn}")
-    return True
+    return current, change
 
 
 def present(module, client):
     name = module.params["name"]
     platform = module.params["compute_platform"]
     tags = module.params["tags"]
-    purge = module.params["purge_tags"]
     live = get_application(module, client, name)
     diff = {"before": {}, "after": {"application_name": name, "compute_platform": platform}}
     if tags is not None:
@@ -176,7 +149,7 @@ def present(module, client):
         if not module.check_mode:
             kwargs = {"applicationName": name, "computePlatform": platform}
             if tags:
-                kwargs["tags"] = ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())))
+                kwargs["tags"] = tag_sync.as_list(tag_sync.CODEDEPLOY, tags)
             try:
                 client.create_application(aws_retry=True, **kwargs)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -200,12 +173,10 @@ def present(module, client):
     if tags is not None:
         account_id, partition = get_aws_account_info(module)
         arn = application_arn(partition, module.region, account_id, name)
-        current = list_tags(module, client, arn)
-        wanted = wanted_tags(current, tags, purge)
+        current, change = sync_tags(module, client, arn)
         diff["before"]["tags"] = current
-        diff["after"]["tags"] = wanted
-        changed = sync_tags(module, client, arn, current, tags, purge)
-        result["tags"] = wanted
+        diff["after"]["tags"] = result["tags"] = change.final
+        changed = change.changed
     return changed, result, diff
 
 

@@ -292,11 +292,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
 from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import (
     ROLLBACK_EVENTS,
     TRIGGER_EVENTS,
@@ -307,7 +303,6 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import (
     deployment_group_request,
     update_request,
     validate_deployment_group,
-    wanted_tags,
 )
 
 # Keys of a deploymentGroupInfo that say nothing about the configuration.
@@ -351,20 +346,6 @@ class DeploymentGroupManager:
         return deployment_group_arn(
             partition, self.module.region, account_id, self.params["application"], self.params["name"]
         )
-
-    def list_tags(self, arn):
-        tags = []
-        kwargs = {"ResourceArn": arn}
-        try:
-            while True:
-                page = self.codedeploy.list_tags_for_resource(aws_retry=True, **kwargs)
-                tags.extend(page.get("Tags") or [])
-                if not page.get("NextToken"):
-                    break
-                kwargs["NextToken"] = page["NextToken"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.fail(e, f"Unable to list tags of {arn}")
-        return boto3_tag_list_to_ansible_dict(tags)
 
     # -- validation against live resources (read-only) ------------------------------------------
 
@@ -452,7 +433,7 @@ class DeploymentGroupManager:
                     result["tags"] = tags
                 return True, result, diff
             if tags:
-                request["tags"] = ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())))
+                request["tags"] = tag_sync.as_list(tag_sync.CODEDEPLOY, tags)
             try:
                 self.codedeploy.create_deployment_group(aws_retry=True, **request)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -471,12 +452,11 @@ class DeploymentGroupManager:
                 )
         final_tags = None
         if tags is not None:
-            arn = self.arn()
-            current = self.list_tags(arn)
-            final_tags = wanted_tags(current, tags, params["purge_tags"])
+            current, change = self.sync_tags(self.arn())
+            final_tags = change.final
             diff["before"]["tags"] = current
             diff["after"]["tags"] = final_tags
-            changed = self.sync_tags(arn, current, tags) or changed
+            changed = change.changed or changed
         if self.module.check_mode or not changed:
             result = camel_dict_to_snake_dict(dict(live, **request) if changed else live)
             result.pop("current_deployment_group_name", None)
@@ -485,22 +465,16 @@ class DeploymentGroupManager:
             return changed, result, diff
         return changed, self.result(final_tags), diff
 
-    def sync_tags(self, arn, current, tags):
-        to_add, to_remove = compare_aws_tags(current, tags, self.params["purge_tags"])
-        if not to_add and not to_remove:
-            return False
-        if self.module.check_mode:
-            return True
+    def sync_tags(self, arn):
+        """Bring the group's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
         try:
-            if to_remove:
-                self.codedeploy.untag_resource(ResourceArn=arn, TagKeys=sorted(to_remove), aws_retry=True)
-            if to_add:
-                self.codedeploy.tag_resource(
-                    ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items()))), aws_retry=True
-                )
+            current = tag_sync.read(self.codedeploy, tag_sync.CODEDEPLOY, arn)
+            change = tag_sync.plan(current, self.params["tags"], self.params["purge_tags"])
+            if change.changed and not self.module.check_mode:
+                tag_sync.write(self.codedeploy, tag_sync.CODEDEPLOY, arn, change)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.fail(e, f"Unable to update tags of {arn}")
-        return True
+        return current, change
 
     def result(self, tags):
         _exists, info = self.get_group()

@@ -248,11 +248,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
 from ansible_collections.bluegreen.ecs.plugins.module_utils.codepipeline import (
     PipelineError,
     build_declaration,
@@ -287,35 +283,16 @@ class PipelineManager:
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
             self.fail(e, f"Unable to get pipeline {name}")
 
-    def list_tags(self, arn):
+    def sync_tags(self, arn):
+        """Bring the pipeline's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
         try:
-            paginator = self.client.get_paginator("list_tags_for_resource")
-            tags = AWSRetry.jittered_backoff()(paginator.paginate(resourceArn=arn).build_full_result)()["tags"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.fail(e, f"Unable to list tags of {arn}")
-        return boto3_tag_list_to_ansible_dict(tags, "key", "value")
-
-    def sync_tags(self, arn, current):
-        tags = self.params["tags"]
-        purge = self.params["purge_tags"]
-        to_add, to_remove = compare_aws_tags(current, tags, purge)
-        final = dict({k: v for k, v in current.items() if not purge or k.startswith("aws:")}, **tags)
-        if not to_add and not to_remove:
-            return False, final
-        if self.module.check_mode:
-            return True, final
-        try:
-            if to_remove:
-                self.client.untag_resource(resourceArn=arn, tagKeys=sorted(to_remove), aws_retry=True)
-            if to_add:
-                self.client.tag_resource(
-                    resourceArn=arn,
-                    tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items())), "key", "value"),
-                    aws_retry=True,
-                )
+            current = tag_sync.read(self.client, tag_sync.CODEPIPELINE, arn)
+            change = tag_sync.plan(current, self.params["tags"], self.params["purge_tags"])
+            if change.changed and not self.module.check_mode:
+                tag_sync.write(self.client, tag_sync.CODEPIPELINE, arn, change)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.fail(e, f"Unable to update tags of {arn}")
-        return True, final
+        return current, change
 
     def result(self, answer, tags):
         pipeline = snake(answer["pipeline"])
@@ -348,7 +325,7 @@ class PipelineManager:
                 return True, result, diff, extra
             kwargs = {"pipeline": wanted}
             if tags:
-                kwargs["tags"] = ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())), "key", "value")
+                kwargs["tags"] = tag_sync.as_list(tag_sync.CODEPIPELINE, tags)
             try:
                 self.client.create_pipeline(aws_retry=True, **kwargs)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -366,12 +343,11 @@ class PipelineManager:
                 answer = self.get()
         final_tags = None
         if tags is not None:
-            arn = answer["metadata"]["pipelineArn"]
-            current = self.list_tags(arn)
-            tags_changed, final_tags = self.sync_tags(arn, current)
+            current, change = self.sync_tags(answer["metadata"]["pipelineArn"])
+            final_tags = change.final
             diff["before"]["tags"] = current
             diff["after"]["tags"] = final_tags
-            changed = changed or tags_changed
+            changed = changed or change.changed
         if changed and self.module.check_mode:
             answer = dict(answer, pipeline=update_declaration(wanted, live))
         return changed, self.result(answer, final_tags), diff, extra

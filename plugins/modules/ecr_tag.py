@@ -78,11 +78,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
 
 
 def main():
@@ -101,31 +97,20 @@ def main():
         arn = client.describe_repositories(aws_retry=True, repositoryNames=[name], **extra)["repositories"][0][
             "repositoryArn"
         ]
-        current = boto3_tag_list_to_ansible_dict(
-            client.list_tags_for_resource(aws_retry=True, resourceArn=arn)["tags"], "Key", "Value"
-        )
+        current = tag_sync.read(client, tag_sync.ECR, arn)
     except is_boto3_error_code("RepositoryNotFoundException"):
         module.fail_json(msg=f"ECR repository {name} does not exist")
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(e, msg=f"Failed to read the tags of ECR repository {name}")
 
-    wanted = {str(k): str(v) for k, v in module.params["tags"].items()}
-    to_add, to_remove = compare_aws_tags(current, wanted, purge_tags=module.params["purge_tags"])
-    changed = bool(to_add or to_remove)
-    if changed and not module.check_mode:
+    change = tag_sync.plan(current, module.params["tags"], module.params["purge_tags"])
+    if change.changed and not module.check_mode:
         try:
-            if to_remove:
-                client.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_remove)
-            if to_add:
-                client.tag_resource(
-                    aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items())))
-                )
+            tag_sync.write(client, tag_sync.ECR, arn, change)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             module.fail_json_aws(e, msg=f"Failed to tag ECR repository {name}")
 
-    result = {k: v for k, v in current.items() if k not in to_remove}
-    result.update(to_add)
-    module.exit_json(changed=changed, tags=result, added_tags=to_add, removed_tags=to_remove)
+    module.exit_json(changed=change.changed, tags=change.final, added_tags=change.to_add, removed_tags=change.to_remove)
 
 
 if __name__ == "__main__":

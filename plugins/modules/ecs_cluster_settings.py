@@ -75,11 +75,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
 
 SETTING = "containerInsights"
 
@@ -114,7 +110,7 @@ def main():
     cluster = clusters[0]
     arn = cluster["clusterArn"]
     settings = cluster.get("settings") or []
-    tags = boto3_tag_list_to_ansible_dict(cluster.get("tags") or [], "key", "value")
+    tags = tag_sync.as_dict(tag_sync.ECS, cluster.get("tags"))
     changed = False
 
     current = [s for s in settings if s.get("name") == SETTING]
@@ -128,24 +124,14 @@ def main():
                 module.fail_json_aws(e, msg=f"Failed to update the settings of ECS cluster {name}")
 
     if wanted_tags is not None:
-        wanted = {str(k): str(v) for k, v in wanted_tags.items()}
-        to_add, to_remove = compare_aws_tags(tags, wanted, purge_tags=module.params["purge_tags"])
-        if to_add or to_remove:
-            changed = True
-            if not module.check_mode:
-                try:
-                    if to_remove:
-                        client.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_remove)
-                    if to_add:
-                        client.tag_resource(
-                            aws_retry=True,
-                            resourceArn=arn,
-                            tags=ansible_dict_to_boto3_tag_list(dict(sorted(to_add.items())), "key", "value"),
-                        )
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg=f"Failed to tag ECS cluster {name}")
-            tags = {k: v for k, v in tags.items() if k not in to_remove}
-            tags.update(to_add)
+        change = tag_sync.plan(tags, wanted_tags, module.params["purge_tags"])
+        if change.changed and not module.check_mode:
+            try:
+                tag_sync.write(client, tag_sync.ECS, arn, change)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg=f"Failed to tag ECS cluster {name}")
+        changed = changed or change.changed
+        tags = change.final
 
     module.exit_json(changed=changed, settings=settings, tags=tags)
 

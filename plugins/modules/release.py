@@ -316,16 +316,16 @@ msg:
   sample: "would register a new revision of prd-web and start a CodeDeploy deployment"
 """
 
-import ssl
 import time
 from datetime import datetime, timezone
 from urllib.error import HTTPError
-from urllib.request import Request, urlopen
 
 try:
     import botocore
 except ImportError:
     pass  # Handled by AnsibleAWSModule
+
+from ansible.module_utils.urls import open_url
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -346,21 +346,10 @@ def _now():
 
 
 def fetch(url, timeout, validate_certs):
-    """One GET: (status, body), or (None, error text) when nothing answered.
-
-    The standard library, not ansible.module_utils.urls: one plain GET needs none of open_url's
-    options, and leaving urls out saves every run of the module a tenth of a second (packing and import).
-    """
-    context = None
-    if url.lower().startswith("https:"):
-        context = ssl.create_default_context()
-        if not validate_certs:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+    """One GET: (status, body), or (None, error text) when nothing answered."""
     try:
-        request = Request(url, method="GET", headers={"User-Agent": "bluegreen.ecs release validation"})
-        with urlopen(request, timeout=timeout, context=context) as response:  # nosec B310 - the operator's URL
-            return response.status, response.read()
+        response = open_url(url, method="GET", timeout=timeout, validate_certs=validate_certs)
+        return response.getcode(), response.read()
     except HTTPError as e:
         return e.code, e.read() if hasattr(e, "read") else b""
     except Exception as e:  # pylint: disable=broad-except

@@ -336,13 +336,3 @@ def test_arns():
         cd.deployment_group_arn("aws-cn", "cn-north-1", "1", "app", "dg")
         == "arn:aws-cn:codedeploy:cn-north-1:1:deploymentgroup:app/dg"
     )
-
-
-def test_wanted_tags_keeps_aws_tags_and_unpurged_ones():
-    current = {"aws:cloudformation:stack-name": "s", "Old": "x", "Env": "stg"}
-    assert cd.wanted_tags(current, {"Env": "prd"}, purge=True) == {"aws:cloudformation:stack-name": "s", "Env": "prd"}
-    assert cd.wanted_tags(current, {"Env": "prd"}, purge=False) == {
-        "aws:cloudformation:stack-name": "s",
-        "Old": "x",
-        "Env": "prd",
-    }

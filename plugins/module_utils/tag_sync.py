@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tags of one resource, read, compared and brought to what the task asks, for every service alike.
+
+The services spell their tagging calls differently; ``TagApi`` names each spelling. ``plan`` is the
+decision (pure: amazon.aws's ``compare_aws_tags``, so AWS-reserved ``aws:`` tags are never purged);
+``read`` and ``write`` make the calls, with ``aws_retry=True``. Botocore errors propagate: the
+module reports them with ``fail_json_aws`` and its own message.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+
+# The request and response fields of ListTagsForResource, TagResource and UntagResource.
+TagApi = namedtuple("TagApi", "arn keys tags key value")
+
+CODEDEPLOY = TagApi("ResourceArn", "TagKeys", "Tags", "Key", "Value")
+CODECONNECTIONS = CODEDEPLOY
+CODEPIPELINE = TagApi("resourceArn", "tagKeys", "tags", "key", "value")
+ECR = TagApi("resourceArn", "tagKeys", "tags", "Key", "Value")
+ECS = CODEPIPELINE
+
+
+class TagPlan(namedtuple("TagPlan", "to_add to_remove final")):
+    """What to tag, what to untag (sorted keys), and the tags the resource ends with."""
+
+    @property
+    def changed(self):
+        return bool(self.to_add or self.to_remove)
+
+
+def plan(current, wanted, purge):
+    """The change from ``current`` to ``wanted`` (values compared as strings, as AWS stores them)."""
+    wanted = {str(key): str(value) for key, value in wanted.items()}
+    to_add, to_remove = compare_aws_tags(current, wanted, purge_tags=purge)
+    final = {key: value for key, value in current.items() if key not in to_remove}
+    final.update(to_add)
+    return TagPlan(dict(sorted(to_add.items())), sorted(to_remove), final)
+
+
+def as_list(api, tags):
+    """``tags`` as the service's tag list, in key order."""
+    return ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())), api.key, api.value)
+
+
+def as_dict(api, tag_list):
+    return boto3_tag_list_to_ansible_dict(tag_list or [], api.key, api.value)
+
+
+@AWSRetry.jittered_backoff()
+def _paginate(client, **kwargs):
+    return client.get_paginator("list_tags_for_resource").paginate(**kwargs).build_full_result()
+
+
+def read(client, api, arn):
+    """The resource's tags as a dict, every page of them."""
+    if client.can_paginate("list_tags_for_resource"):
+        return as_dict(api, _paginate(client, **{api.arn: arn}).get(api.tags))
+    tags, token = [], {}
+    while True:
+        page = client.list_tags_for_resource(aws_retry=True, **{api.arn: arn}, **token)
+        tags.extend(page.get(api.tags) or [])
+        if not page.get("NextToken"):
+            return as_dict(api, tags)
+        token = {"NextToken": page["NextToken"]}
+
+
+def write(client, api, arn, change):
+    """Untag, then tag, as ``change`` (a ``plan``) says; nothing when nothing changes."""
+    if change.to_remove:
+        client.untag_resource(aws_retry=True, **{api.arn: arn, api.keys: list(change.to_remove)})
+    if change.to_add:
+        client.tag_resource(aws_retry=True, **{api.arn: arn, api.tags: as_list(api, change.to_add)})
