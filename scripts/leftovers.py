@@ -6,6 +6,7 @@ does not index there (ECR, CodeBuild, CodePipeline, Elastic IPs). Exit 1 when an
 """
 
 import argparse
+import functools
 import json
 import sys
 
@@ -105,13 +106,14 @@ def main(argv=None):
     parser.add_argument("--endpoint-url", default=None)
     args = parser.parse_args(argv)
     session = boto3.session.Session(region_name=args.region)
-    if args.endpoint_url:
-        real_client = session.client
+    make_client = session.client
 
-        def client(name, **kwargs):
-            return real_client(name, endpoint_url=args.endpoint_url, **kwargs)
+    @functools.cache
+    def client(name):
+        """One client per service for the whole scan, on the emulator when --endpoint-url says so."""
+        return make_client(name, endpoint_url=args.endpoint_url)
 
-        session.client = client
+    session.client = client
     remaining = leftovers(session, args.env)
     print(json.dumps({"environment": args.env, "remaining": remaining}, indent=2))
     return 1 if remaining else 0
