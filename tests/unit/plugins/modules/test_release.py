@@ -393,6 +393,7 @@ def test_release_through_ready_wait_validates_then_continues(capsys, http, clock
     assert result["task_definition_before"] == ARN.format(3)
     assert result["task_definition_after"] == ARN.format(4)
     assert result["traffic_weights"] == {"blue": 0.0, "green": 100.0}
+    assert result["duration_seconds"] == clock.now == sum(clock.sleeps)  # the fake clock moves only in sleeps
     assert http.hits == ["/ok"]
     names = step_names(result)
     assert names.index("validation") < names.index("continue_deployment") < names.index("alarms")
