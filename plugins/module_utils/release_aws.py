@@ -3,16 +3,18 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The AWS calls of a blue/green release (ECS, CodeDeploy, ECR, IAM, CloudWatch), one method each.
 
-The clients come from ``AnsibleAWSModule.client(..., retry_decorator=AWSRetry.jittered_backoff())``
-and are called with ``aws_retry=True``. Answers AWS gives for a missing resource become
+The clients come from ``clients.SessionClients`` with ``AWSRetry.jittered_backoff()`` and are called
+with ``aws_retry=True``; listings use amazon.aws's ``paginated_query_with_retries``. Answers AWS gives for a missing resource become
 ``ReleaseError`` with a message that names the resource; every other error propagates to the
 module, which reports it with ``fail_json_aws``. Decisions live in ``release.py``.
 """
 
 from __future__ import annotations
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    is_boto3_error_code,
+    paginated_query_with_retries,
+)
 
 from .release import (
     IN_FLIGHT_STATUSES,
@@ -26,11 +28,6 @@ from .release import (
 
 class ReleaseError(Exception):
     """A resource the release needs is missing or in the wrong shape; the message says which."""
-
-
-@AWSRetry.jittered_backoff()
-def _paginate(client, operation, **kwargs):
-    return client.get_paginator(operation).paginate(**kwargs).build_full_result()
 
 
 class CodeDeployECS:
@@ -67,7 +64,7 @@ class CodeDeployECS:
 
     def alarm_states(self, names):
         """{alarm name: StateValue} for metric and composite alarms."""
-        found = _paginate(
+        found = paginated_query_with_retries(
             self.cloudwatch, "describe_alarms", AlarmNames=list(names), AlarmTypes=["MetricAlarm", "CompositeAlarm"]
         )
         states = {}
@@ -97,9 +94,9 @@ class CodeDeployECS:
 
     def active_revisions(self, family):
         """ACTIVE revisions of exactly this family, newest first (familyPrefix also matches longer names)."""
-        arns = _paginate(self.ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE", sort="DESC").get(
-            "taskDefinitionArns", []
-        )
+        arns = paginated_query_with_retries(
+            self.ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE", sort="DESC"
+        ).get("taskDefinitionArns", [])
         # Sorted here too: the emulator (moto) ignores sort=DESC.
         return sorted((arn for arn in arns if arn_family(arn) == family), key=revision_number, reverse=True)
 
@@ -146,7 +143,7 @@ class CodeDeployECS:
 
     def in_flight(self, application, group):
         """Deployments of the group that have not finished, newest first, with their task definitions."""
-        ids = _paginate(
+        ids = paginated_query_with_retries(
             self.codedeploy,
             "list_deployments",
             applicationName=application,
@@ -176,7 +173,7 @@ class CodeDeployECS:
         None when the newest successful deployment is a rollback (its previous revision is the bad
         one) or installed something else; the caller then falls back to the family's ACTIVE list.
         """
-        ids = _paginate(
+        ids = paginated_query_with_retries(
             self.codedeploy,
             "list_deployments",
             applicationName=application,

@@ -5,15 +5,16 @@
 
 The services spell their tagging calls differently; ``TagApi`` names each spelling. ``plan`` is the
 decision (pure: amazon.aws's ``compare_aws_tags``, so AWS-reserved ``aws:`` tags are never purged);
-``read`` and ``write`` make the calls, with ``aws_retry=True``. Botocore errors propagate: the
-module reports them with ``fail_json_aws`` and its own message.
+``read`` and ``write`` make the calls, with retries; ``sync`` does the three for a module's O(tags)
+and O(purge_tags). Botocore errors propagate: the module reports them with ``fail_json_aws`` and its
+own message.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
@@ -56,15 +57,12 @@ def as_dict(api, tag_list):
     return boto3_tag_list_to_ansible_dict(tag_list or [], api.key, api.value)
 
 
-@AWSRetry.jittered_backoff()
-def _paginate(client, **kwargs):
-    return client.get_paginator("list_tags_for_resource").paginate(**kwargs).build_full_result()
-
-
 def read(client, api, arn):
     """The resource's tags as a dict, every page of them."""
     if client.can_paginate("list_tags_for_resource"):
-        return as_dict(api, _paginate(client, **{api.arn: arn}).get(api.tags))
+        return as_dict(
+            api, paginated_query_with_retries(client, "list_tags_for_resource", **{api.arn: arn}).get(api.tags)
+        )
     tags, token = [], {}
     while True:
         page = client.list_tags_for_resource(aws_retry=True, **{api.arn: arn}, **token)
@@ -80,3 +78,14 @@ def write(client, api, arn, change):
         client.untag_resource(aws_retry=True, **{api.arn: arn, api.keys: list(change.to_remove)})
     if change.to_add:
         client.tag_resource(aws_retry=True, **{api.arn: arn, api.tags: as_list(api, change.to_add)})
+
+
+def sync(module, client, api, arn):
+    """Bring the tags to the module's O(tags) (O(purge_tags)); return (tags before, plan).
+
+    In check mode, only the plan."""
+    current = read(client, api, arn)
+    change = plan(current, module.params["tags"], module.params["purge_tags"])
+    if change.changed and not module.check_mode:
+        write(client, api, arn, change)
+    return current, change

@@ -177,13 +177,9 @@ class ConnectionManager:
     def sync_tags(self, arn):
         """Bring the connection's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
         try:
-            current = tag_sync.read(self.client, tag_sync.CODECONNECTIONS, arn)
-            change = tag_sync.plan(current, self.params["tags"], self.params["purge_tags"])
-            if change.changed and not self.module.check_mode:
-                tag_sync.write(self.client, tag_sync.CODECONNECTIONS, arn, change)
+            return tag_sync.sync(self.module, self.client, tag_sync.CODECONNECTIONS, arn)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.fail(e, f"Unable to update tags of {arn}")
-        return current, change
 
     def wanted_identity(self):
         """Provider/host as the task asks for them (GitHub when neither is set)."""

@@ -127,13 +127,9 @@ def get_application(module, client, name):
 def sync_tags(module, client, arn):
     """Bring the application's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
     try:
-        current = tag_sync.read(client, tag_sync.CODEDEPLOY, arn)
-        change = tag_sync.plan(current, module.params["tags"], module.params["purge_tags"])
-        if change.changed and not module.check_mode:
-            tag_sync.write(client, tag_sync.CODEDEPLOY, arn, change)
+        return tag_sync.sync(module, client, tag_sync.CODEDEPLOY, arn)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Unable to update tags of {arn}")
-    return current, change
 
 
 def present(module, client):

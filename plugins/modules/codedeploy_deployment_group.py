@@ -468,13 +468,9 @@ class DeploymentGroupManager:
     def sync_tags(self, arn):
         """Bring the group's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
         try:
-            current = tag_sync.read(self.codedeploy, tag_sync.CODEDEPLOY, arn)
-            change = tag_sync.plan(current, self.params["tags"], self.params["purge_tags"])
-            if change.changed and not self.module.check_mode:
-                tag_sync.write(self.codedeploy, tag_sync.CODEDEPLOY, arn, change)
+            return tag_sync.sync(self.module, self.codedeploy, tag_sync.CODEDEPLOY, arn)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.fail(e, f"Unable to update tags of {arn}")
-        return current, change
 
     def result(self, tags):
         _exists, info = self.get_group()

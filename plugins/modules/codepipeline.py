@@ -286,13 +286,9 @@ class PipelineManager:
     def sync_tags(self, arn):
         """Bring the pipeline's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
         try:
-            current = tag_sync.read(self.client, tag_sync.CODEPIPELINE, arn)
-            change = tag_sync.plan(current, self.params["tags"], self.params["purge_tags"])
-            if change.changed and not self.module.check_mode:
-                tag_sync.write(self.client, tag_sync.CODEPIPELINE, arn, change)
+            return tag_sync.sync(self.module, self.client, tag_sync.CODEPIPELINE, arn)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.fail(e, f"Unable to update tags of {arn}")
-        return current, change
 
     def result(self, answer, tags):
         pipeline = snake(answer["pipeline"])

@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """tag_sync: the plan (pure), and each service's spelling of the calls (botocore Stubber)."""
 
+from types import SimpleNamespace
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -93,3 +95,22 @@ def test_write_makes_no_call_when_nothing_changes():
 
     with stubber:
         tag_sync.write(raw, tag_sync.ECS, ARN, tag_sync.plan({"A": "1"}, {"A": "1"}, purge=True))
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_sync_writes_the_module_tags_unless_in_check_mode(check_mode):
+    raw, stubber = stubbed("ecs")
+    module = SimpleNamespace(params={"tags": {"Env": "prd"}, "purge_tags": True}, check_mode=check_mode)
+    stubber.add_response("list_tags_for_resource", {"tags": [{"key": "Old", "value": "x"}]}, {"resourceArn": ARN})
+    if not check_mode:  # in check mode any write call would fail the Stubber
+        stubber.add_response("untag_resource", {}, {"resourceArn": ARN, "tagKeys": ["Old"]})
+        stubber.add_response("tag_resource", {}, {"resourceArn": ARN, "tags": [{"key": "Env", "value": "prd"}]})
+
+    with stubber:
+        current, change = tag_sync.sync(
+            module, RetryingBotoClientWrapper(raw, AWSRetry.jittered_backoff()), tag_sync.ECS, ARN
+        )
+
+    assert current == {"Old": "x"}
+    assert change.final == {"Env": "prd"} and change.changed
+    stubber.assert_no_pending_responses()
