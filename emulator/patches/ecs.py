@@ -13,8 +13,11 @@ Follows:
   default); moto only stores them on UpdateService, so community.aws.ecs_service saw a change on every run.
 - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTagsForResource.html: tags is always a list,
   also for a resource created without tags (moto left it out; community.aws.ecs_tag failed on KeyError 'tags').
-- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html: a CODE_DEPLOY service's
-  task definition cannot be changed by UpdateService (InvalidParameterException).
+- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html (and botocore's UpdateService
+  documentation): "For services using the blue/green (CODE_DEPLOY) deployment controller, only the desired count,
+  deployment configuration, health check grace period, task placement constraints and strategies, enable ECS managed
+  tags option, and propagate tags can be updated using this API." Any other field sent, even with the live value,
+  is refused with InvalidParameterException (see ``CODE_DEPLOY_NOT_UPDATABLE``).
 - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html: securityGroups is optional.
 - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html: creating a CODE_DEPLOY
   service with a load balancer creates its first task set (PRIMARY, scale 100 %, on that target group).
@@ -28,7 +31,7 @@ from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ecs.responses import EC2ContainerServiceResponse
 
-from emulator.patches._util import aws_error, install
+from emulator.patches._util import aws_error, install, raw_json
 
 _ORIGINAL = {
     name: getattr(EC2ContainerServiceResponse, name)
@@ -41,6 +44,49 @@ _ORIGINAL = {
         "list_task_definitions",
     )
 }
+
+
+# UpdateService members a CODE_DEPLOY service refuses, with the words AWS's message uses for each. AWS's messages
+# seen in the wild: "Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS
+# CodeDeploy to trigger a new deployment." (aws-cdk #23564, boto3 #1936), "Unable to update network parameters ..."
+# (terraform-provider-aws #8005), "Cannot force a new deployment on services with a CODE_DEPLOY deployment controller.
+# ..." (aws-toolkit-vscode #4017); enableExecuteCommand is refused as well (terraform-provider-aws #19996).
+CODE_DEPLOY_NOT_UPDATABLE = {
+    "taskDefinition": "task definition",
+    "networkConfiguration": "network parameters",
+    "loadBalancers": "load balancers",
+    "platformVersion": "platform version",
+    "capacityProviderStrategy": "capacity provider strategy",
+    "availabilityZoneRebalancing": "availability zone rebalancing",
+    "enableExecuteCommand": "enable execute command",
+    "serviceRegistries": "service registries",
+    "serviceConnectConfiguration": "service connect configuration",
+    "volumeConfigurations": "volume configurations",
+    "vpcLatticeConfigurations": "VPC Lattice configurations",
+    "gatewayConnectors": "gateway connectors",
+    "monitoring": "monitoring",
+}
+_CODE_DEPLOY_HINT = (
+    "on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment."
+)
+
+
+def refuse_code_deploy_update(request: dict) -> None:
+    """Raise AWS's InvalidParameterException for the first member a CODE_DEPLOY service cannot update.
+
+    A member counts as sent when it is present and not empty: community.aws.ecs_service sends ``taskDefinition: ""``
+    on such a service, and AWS accepts it (an empty value is read as "not set", as for an omitted one).
+    ``deploymentController`` is refused only when it names another controller (migrating away is not emulated).
+    """
+    if request.get("forceNewDeployment"):
+        raise aws_error("InvalidParameterException", f"Cannot force a new deployment {_CODE_DEPLOY_HINT}")
+    for member, words in CODE_DEPLOY_NOT_UPDATABLE.items():
+        value = request.get(member)
+        if value is not None and value not in ("", [], {}):
+            raise aws_error("InvalidParameterException", f"Unable to update {words} {_CODE_DEPLOY_HINT}")
+    controller = (request.get("deploymentController") or {}).get("type")
+    if controller not in (None, "CODE_DEPLOY"):
+        raise aws_error("InvalidParameterException", f"Unable to update deployment controller {_CODE_DEPLOY_HINT}")
 
 
 def _strategy(items) -> list[dict]:
@@ -201,17 +247,8 @@ class EcsPatch(EC2ContainerServiceResponse):
     def update_service(self):
         backend = self.ecs_backend
         service = backend._get_service(self._get_param("cluster") or "default", self._get_param("service"))  # pylint: disable=protected-access
-        new_task_definition = self._get_param("taskDefinition")
-        if (
-            service.deployment_controller.get("type") == "CODE_DEPLOY"
-            and new_task_definition
-            and backend.describe_task_definition(new_task_definition).arn != service.task_definition
-        ):
-            raise aws_error(
-                "InvalidParameterException",
-                "Unable to update task definition on services with a CODE_DEPLOY deployment controller. "
-                "Use AWS CodeDeploy to trigger a new deployment.",
-            )
+        if service.deployment_controller.get("type") == "CODE_DEPLOY":
+            refuse_code_deploy_update(raw_json(self.body))
         cluster = backend.clusters.get(service.cluster_name)
         before = (cluster.running_tasks_count, cluster.pending_tasks_count) if cluster else (0, 0)
         running, pending = service.running_count, service.pending_count

@@ -126,16 +126,77 @@ def test_code_deploy_service_with_task_sets(ecs, subnet):
     assert listed["externalId"] == "d-ABCDEFGHI"
 
 
-def test_code_deploy_service_task_definition_is_not_updatable(ecs, subnet):
+# What botocore's UpdateService documentation does not list as updatable on a CODE_DEPLOY service, each sent with
+# the value the service already has where it has one: AWS refuses the field, not the change.
+REFUSED_ON_CODE_DEPLOY = {
+    "taskDefinition": lambda svc: svc["taskDefinition"],
+    "networkConfiguration": lambda svc: svc["networkConfiguration"],
+    "loadBalancers": lambda svc: [
+        {
+            "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/b/1",
+            "containerName": "web",
+            "containerPort": 80,
+        }
+    ],
+    "platformVersion": lambda svc: "LATEST",
+    "forceNewDeployment": lambda svc: True,
+    "enableExecuteCommand": lambda svc: False,
+    "capacityProviderStrategy": lambda svc: [{"capacityProvider": "FARGATE", "weight": 1}],
+    "availabilityZoneRebalancing": lambda svc: "DISABLED",
+    "serviceRegistries": lambda svc: [{"registryArn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1"}],
+    "serviceConnectConfiguration": lambda svc: {"enabled": False},
+    "volumeConfigurations": lambda svc: [{"name": "data"}],
+    "vpcLatticeConfigurations": lambda svc: [
+        {
+            "roleArn": "arn:aws:iam::123456789012:role/r",
+            "targetGroupArn": "arn:aws:vpc-lattice:us-east-1:123456789012:targetgroup/tg-1",
+            "portName": "web",
+        }
+    ],
+    "deploymentController": lambda svc: {"type": "ECS"},
+}
+
+
+@pytest.mark.parametrize("field", sorted(REFUSED_ON_CODE_DEPLOY))
+def test_code_deploy_service_refuses_what_only_codedeploy_changes(ecs, subnet, field):
     ecs.create_cluster(clusterName="c1")
     service = _service(ecs, subnet, "web", 1, controller="CODE_DEPLOY")
-    # the same task definition (or none, as community.aws.ecs_service sends) is fine
-    ecs.update_service(cluster="c1", service="web", taskDefinition=service["taskDefinition"], desiredCount=2)
-    newer = ecs.register_task_definition(**TASK_DEF)["taskDefinition"]["taskDefinitionArn"]
     with pytest.raises(ClientError) as err:
-        ecs.update_service(cluster="c1", service="web", taskDefinition=newer)
+        ecs.update_service(cluster="c1", service="web", **{field: REFUSED_ON_CODE_DEPLOY[field](service)})
     assert err.value.response["Error"]["Code"] == "InvalidParameterException"
-    assert "CODE_DEPLOY" in err.value.response["Error"]["Message"]
+    message = err.value.response["Error"]["Message"]
+    assert "CODE_DEPLOY deployment controller" in message and "CodeDeploy" in message, message
+    assert (
+        ecs.describe_services(cluster="c1", services=["web"])["services"][0]["taskDefinition"]
+        == service["taskDefinition"]
+    )
+
+
+def test_code_deploy_service_updates_what_aws_allows(ecs, subnet):
+    ecs.create_cluster(clusterName="c1")
+    _service(ecs, subnet, "web", 1, controller="CODE_DEPLOY")
+    updated = ecs.update_service(
+        cluster="c1",
+        service="web",
+        desiredCount=2,
+        deploymentConfiguration={"maximumPercent": 200, "minimumHealthyPercent": 100},
+        healthCheckGracePeriodSeconds=30,
+        placementConstraints=[],
+        placementStrategy=[],
+        enableECSManagedTags=True,
+        propagateTags="SERVICE",
+        taskDefinition="",  # what community.aws.ecs_service sends on a CODE_DEPLOY service: read as not set
+        deploymentController={"type": "CODE_DEPLOY"},
+    )["service"]
+    assert updated["desiredCount"] == 2 and updated["healthCheckGracePeriodSeconds"] == 30
+
+
+def test_rolling_service_still_updates_task_definition(ecs, subnet):
+    ecs.create_cluster(clusterName="c1")
+    _service(ecs, subnet, "web", 1)
+    newer = ecs.register_task_definition(**TASK_DEF)["taskDefinition"]["taskDefinitionArn"]
+    updated = ecs.update_service(cluster="c1", service="web", taskDefinition=newer, enableExecuteCommand=False)
+    assert updated["service"]["taskDefinition"] == newer
 
 
 def test_awsvpc_task_in_vpc_without_dns_hostnames(ecs, subnet):
