@@ -46,7 +46,7 @@ ENGINE_STEP_MINUTES = 0.5 + 8 * 0.05
 # emulated minutes of lag per wait as overhead that a real release does not have.
 POLL_SECONDS = 0.02
 TARGET_SECONDS = 2.0
-REPOSITORY = "local-web"  # inventories/local: env local, service web
+REPOSITORY = "local-demo-web"  # inventories/local: env local, project demo, service web
 
 
 def free_port():

@@ -47,9 +47,14 @@ def task_definition(spec, names, image, region, execution_role_arn, task_role_ar
     return taskdef.task_definition(spec, names, image, region, execution_role_arn, task_role_arn, bootstrap)
 
 
-def deployment_config_name(env, service, strategy, percent=None, interval=None):
+def deployment_config_name(env, project, service, strategy, percent=None, interval=None):
     """Name of the CodeDeploy deployment config for a strategy."""
-    return naming.deployment_config_name(env, service, strategy, percent, interval)
+    return naming.deployment_config_name(env, project, service, strategy, percent, interval)
+
+
+def foreign_owner(tags, env, project, what="resource"):
+    """Why a resource found by name belongs to another project or environment ('' when it is ours)."""
+    return naming.foreign_owner(tags, env, project, what)
 
 
 class FilterModule:
@@ -63,4 +68,5 @@ class FilterModule:
             "resource_tags": _guard(resource_tags),
             "task_definition": _guard(task_definition),
             "deployment_config_name": _guard(deployment_config_name),
+            "foreign_owner": _guard(foreign_owner),
         }

@@ -1,11 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, bluegreen.ecs maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one naming scheme of the collection: ``<env>-<name>-<thing>``.
+"""The one naming scheme of the collection: ``<env>-<project>[-<service>]-<thing>``.
 
-Shared layers (network, cluster) are named after the environment's project, service layers
-(load balancer, service, deployment group, pipeline) after the service. Every name is checked
+Shared layers (network, cluster) are named after the environment and project, service layers
+(load balancer, service, deployment group, pipeline) after the project and the service too, so two
+projects with a ``web`` service can share an account and an environment. Every name is checked
 against the AWS length limit of its resource before any call is made.
+
+Names alone cannot keep projects apart (``prd-a-b-web`` is project ``a`` with service ``b-web`` and
+project ``a-b`` with service ``web``), so roles also refuse to adopt a resource whose ``Project``
+tag names another project (``foreign_owner``).
 """
 
 from __future__ import annotations
@@ -107,19 +112,19 @@ def service_names(env, project, service, account_id=None, region=None):
     names = platform_names(env, project)
     check_label(service, "bluegreen_service.name")
     for key, (suffix, limit) in SERVICE_NAMES.items():
-        name = service if suffix is None else _join(env, service, suffix)
+        name = service if suffix is None else _join(env, project, service, suffix)
         names[key] = _checked(name, limit, key, "bluegreen_service.name")
     if account_id and region:
-        bucket = _join(env, service, "artifacts", str(account_id), region)
+        bucket = _join(env, project, service, "artifacts", str(account_id), region)
         names["artifact_bucket"] = _checked(bucket, "bucket", "artifact_bucket", "bluegreen_service.name")
     return names
 
 
-def deployment_config_name(env, service, strategy, percent=None, interval=None):
+def deployment_config_name(env, project, service, strategy, percent=None, interval=None):
     """Deployment configs cannot be updated, so the name carries the settings: a change makes a new config."""
     if strategy == "all_at_once":
         return "CodeDeployDefault.ECSAllAtOnce"
-    name = _join(env, service, f"{strategy}{percent}pct-{interval}min")
+    name = _join(env, project, service, f"{strategy}{percent}pct-{interval}min")
     return _checked(name, "codedeploy", "deployment_config", "bluegreen_service.name")
 
 
@@ -128,3 +133,33 @@ def resource_tags(env, project, application, extra=None):
     tags = dict(extra or {})
     tags.update({"Environment": env, "Project": project, "Application": application, "ManagedBy": MANAGED_BY})
     return tags
+
+
+def _tag_map(tags):
+    """Tags as a dict, from either AWS's list of Key/Value pairs (any casing) or a dict."""
+    if isinstance(tags, dict):
+        return tags
+    pairs = {}
+    for tag in tags or []:
+        key = tag.get("Key", tag.get("key"))
+        pairs[key] = tag.get("Value", tag.get("value"))
+    return pairs
+
+
+def foreign_owner(tags, env, project, what="resource"):
+    """Why a resource found by our name must not be adopted, or '' when it is ours (or untagged).
+
+    A resource we made carries ``ManagedBy``/``Environment``/``Project``; one that carries them with
+    another project or environment belongs to someone else, whatever its name says.
+    """
+    tags = _tag_map(tags)
+    if tags.get("ManagedBy") != MANAGED_BY:
+        return ""
+    for key, ours in (("Project", project), ("Environment", env)):
+        theirs = tags.get(key)
+        if theirs is not None and theirs != ours:
+            return (
+                f"{what} is tagged {key}={theirs}, not {ours}: it belongs to another bluegreen.ecs {key.lower()} "
+                "with a name that collides with this one; refusing to adopt it. Rename bluegreen_project or the service."
+            )
+    return ""

@@ -41,7 +41,7 @@ extends_documentation_fragment:
 EXAMPLES = r"""
 - name: Refuse a tag that was never pushed
   bluegreen.ecs.ecr_image_info:
-    repository: prd-web
+    repository: prd-demo-web
     image_tags:
       - "1.4.2"
   register: _image
@@ -49,19 +49,22 @@ EXAMPLES = r"""
 - name: Fail naming the tag
   ansible.builtin.assert:
     that: _image.missing_tags | length == 0
-    fail_msg: "Image tag(s) {{ _image.missing_tags }} not found in ECR repository prd-web"
+    fail_msg: "Image tag(s) {{ _image.missing_tags }} not found in ECR repository prd-demo-web"
 """
 
 RETURN = r"""
 repository:
-  description: The repository, snake_cased as returned by DescribeRepositories; empty when it does not exist.
+  description:
+    - The repository, snake_cased as returned by DescribeRepositories; empty when it does not exist.
+    - C(tags) holds its tags (ListTagsForResource) as a dict, so a caller can tell whose repository it is.
   returned: always
   type: dict
   sample:
-    repository_name: prd-web
-    repository_arn: arn:aws:ecr:us-east-1:123456789012:repository/prd-web
-    repository_uri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/prd-web
+    repository_name: prd-demo-web
+    repository_arn: arn:aws:ecr:us-east-1:123456789012:repository/prd-demo-web
+    repository_uri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/prd-demo-web
     image_tag_mutability: IMMUTABLE
+    tags: {"Project": "demo", "Environment": "prd", "ManagedBy": "bluegreen.ecs"}
 images:
   description: The images found for the requested tags (DescribeImages imageDetails, snake_cased).
   returned: always
@@ -88,6 +91,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 
 def main():
@@ -109,6 +113,16 @@ def main():
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(e, msg=f"Failed to describe ECR repository {name}")
 
+    repository = camel_dict_to_snake_dict(repositories[0]) if repositories else {}
+    if repository:
+        try:
+            arn = repositories[0]["repositoryArn"]
+            tag_list = client.list_tags_for_resource(aws_retry=True, resourceArn=arn)["tags"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg=f"Failed to read the tags of ECR repository {name}")
+        # After snake-casing: tag keys are the user's and must keep their case.
+        repository["tags"] = boto3_tag_list_to_ansible_dict(tag_list)
+
     images, missing = [], []
     for tag in tags:
         try:
@@ -126,7 +140,7 @@ def main():
 
     module.exit_json(
         changed=False,
-        repository=camel_dict_to_snake_dict(repositories[0]) if repositories else {},
+        repository=repository,
         images=[camel_dict_to_snake_dict(image) for image in images],
         missing_tags=missing,
     )

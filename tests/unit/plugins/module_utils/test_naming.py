@@ -3,23 +3,25 @@ import pytest
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
 
 
-def test_names_follow_env_name_thing():
+def test_names_follow_env_project_service_thing():
     names = naming.service_names("prd", "demo", "web")
     assert names["vpc"] == "prd-demo-vpc"
     assert names["cluster"] == "prd-demo-cluster"
-    assert names["target_group_blue"] == "prd-web-blue"
-    assert names["deployment_group"] == "prd-web-dg"
+    assert names["target_group_blue"] == "prd-demo-web-blue"
+    assert names["deployment_group"] == "prd-demo-web-dg"
+    assert names["repository"] == "prd-demo-web"
+    assert names["execution_role"] == "prd-demo-web-exec-role"
     assert names["container"] == "web"
     assert "artifact_bucket" not in names
 
 
 def test_bucket_name_needs_account_and_region():
     names = naming.service_names("prd", "demo", "web", account_id="123456789012", region="us-east-1")
-    assert names["artifact_bucket"] == "prd-web-artifacts-123456789012-us-east-1"
+    assert names["artifact_bucket"] == "prd-demo-web-artifacts-123456789012-us-east-1"
 
 
 def test_target_group_name_over_32_characters_is_refused_naming_the_field():
-    service = "a-very-long-service-name-x"  # prd-<26>-green = 36 characters
+    service = "a-very-long-service-name"  # prd-demo-<24>-green = 39 characters
     with pytest.raises(naming.NamingError) as err:
         naming.service_names("prd", "demo", service)
     msg = str(err.value)
@@ -28,7 +30,7 @@ def test_target_group_name_over_32_characters_is_refused_naming_the_field():
 
 
 def test_longest_service_name_that_fits():
-    service = "s" * (32 - len("prd--green"))
+    service = "s" * (32 - len("prd-demo--green"))
     assert len(naming.service_names("prd", "demo", service)["target_group_green"]) == 32
 
 
@@ -39,8 +41,37 @@ def test_labels_must_be_lowercase_dns_style(bad):
 
 
 def test_deployment_config_name_carries_its_settings():
-    assert naming.deployment_config_name("prd", "web", "canary", 10, 1) == "prd-web-canary10pct-1min"
-    assert naming.deployment_config_name("prd", "web", "all_at_once") == "CodeDeployDefault.ECSAllAtOnce"
+    assert naming.deployment_config_name("prd", "demo", "web", "canary", 10, 1) == "prd-demo-web-canary10pct-1min"
+    assert naming.deployment_config_name("prd", "demo", "web", "all_at_once") == "CodeDeployDefault.ECSAllAtOnce"
+
+
+def test_two_projects_with_a_web_service_get_different_names():
+    ours = naming.service_names("prd", "shop", "web")
+    theirs = naming.service_names("prd", "blog", "web")
+    shared = {k for k in ours if ours[k] == theirs[k]}
+    # Only the container name (inside each task definition) may repeat.
+    assert shared == {"container"}
+
+
+def test_a_resource_tagged_for_another_project_is_not_adopted():
+    # prd-ab-cd-web-alb is both project ab / service cd-web and project ab-cd / service web.
+    assert naming.service_names("prd", "ab", "cd-web")["alb"] == naming.service_names("prd", "ab-cd", "web")["alb"]
+    tags = naming.resource_tags("prd", "ab", "cd-web")
+    msg = naming.foreign_owner(tags, "prd", "ab-cd", "load balancer prd-ab-cd-web-alb")
+    assert "Project=ab, not ab-cd" in msg
+    assert "load balancer prd-ab-cd-web-alb" in msg
+    # AWS's list shapes (Key/Value, key/value) read the same.
+    as_list = [{"Key": k, "Value": v} for k, v in tags.items()]
+    assert naming.foreign_owner(as_list, "prd", "ab-cd")
+    assert naming.foreign_owner([{"key": k, "value": v} for k, v in tags.items()], "prd", "ab-cd")
+
+
+def test_own_untagged_or_unmanaged_resources_are_adopted():
+    assert naming.foreign_owner(naming.resource_tags("prd", "ab", "web"), "prd", "ab") == ""
+    assert naming.foreign_owner({}, "prd", "ab") == ""
+    assert naming.foreign_owner({"Project": "other"}, "prd", "ab") == ""
+    other_env = naming.resource_tags("stg", "ab", "web")
+    assert "Environment=stg, not prd" in naming.foreign_owner(other_env, "prd", "ab")
 
 
 def test_standard_tags_win_over_user_tags():

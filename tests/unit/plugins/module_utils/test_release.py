@@ -13,7 +13,7 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import 
 from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
 
 NAMES = naming.service_names("prd", "demo", "web")
-ARN = "arn:aws:ecs:eu-west-1:123456789012:task-definition/prd-web:{}"
+ARN = "arn:aws:ecs:eu-west-1:123456789012:task-definition/prd-demo-web:{}"
 
 
 def taskdef(image="repo:v1", revision=None):
@@ -344,8 +344,8 @@ def test_ready_wait_configured_from_the_group():
 
 def test_arn_parts():
     assert r.revision_number(ARN.format(42)) == 42
-    assert r.arn_family(ARN.format(42)) == "prd-web"
-    assert r.arn_family("arn:aws:ecs:eu-west-1:1:task-definition/prd-web-worker:1") == "prd-web-worker"
+    assert r.arn_family(ARN.format(42)) == "prd-demo-web"
+    assert r.arn_family("arn:aws:ecs:eu-west-1:1:task-definition/prd-demo-web-worker:1") == "prd-demo-web-worker"
     assert r.revision_number("nonsense") is None
 
 
@@ -373,7 +373,7 @@ class TestRollbackTarget:
         assert r.rollback_target(ARN.format(3), None, []) is None
 
     def test_other_families_are_ignored(self):
-        other = "arn:aws:ecs:eu-west-1:123456789012:task-definition/prd-web-worker:2"
+        other = "arn:aws:ecs:eu-west-1:123456789012:task-definition/prd-demo-web-worker:2"
         assert r.rollback_target(ARN.format(3), None, [ARN.format(3), other]) is None
 
 

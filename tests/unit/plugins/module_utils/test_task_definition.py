@@ -19,13 +19,13 @@ def build(image="repo:abc123", bootstrap=False, **spec):
 
 def test_task_definition_from_spec():
     td = build(cpu=512, memory=1024, secrets={"DB": "arn:aws:secretsmanager:eu-west-1:1:secret:db"})
-    assert td["family"] == "prd-web"
+    assert td["family"] == "prd-demo-web"
     assert (td["cpu"], td["memory"]) == ("512", "1024")
     (container,) = td["containerDefinitions"]
     assert container["image"] == "repo:abc123"
     assert container["portMappings"] == [{"containerPort": 8000, "hostPort": 8000, "protocol": "tcp"}]
     assert container["logConfiguration"]["options"] == {
-        "awslogs-group": "prd-web-logs",
+        "awslogs-group": "prd-demo-web-logs",
         "awslogs-region": "eu-west-1",
         "awslogs-stream-prefix": "web",
     }

@@ -37,10 +37,10 @@ from ansible_collections.bluegreen.ecs.tests.unit.plugins.modules.utils import (
 
 NAMES = naming.service_names("prd", "demo", "web")
 SPEC = {"name": "web", "port": 8000, "environment": {"LOG_LEVEL": "info"}}
-EXEC = f"arn:aws:iam::{ACCOUNT}:role/prd-web-exec-role"
-TASK = f"arn:aws:iam::{ACCOUNT}:role/prd-web-task-role"
-REPO_URI = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/prd-web"
-ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/prd-web:{{}}"
+EXEC = f"arn:aws:iam::{ACCOUNT}:role/prd-demo-web-exec-role"
+TASK = f"arn:aws:iam::{ACCOUNT}:role/prd-demo-web-task-role"
+REPO_URI = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/prd-demo-web"
+ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/prd-demo-web:{{}}"
 NETWORK = {
     "awsvpcConfiguration": {
         "subnets": ["subnet-a", "subnet-b"],
@@ -131,7 +131,7 @@ def service(revision):
     return {
         "services": [
             {
-                "serviceName": "prd-web",
+                "serviceName": "prd-demo-web",
                 "status": "ACTIVE",
                 "taskDefinition": ARN.format(revision),
                 "deploymentController": {"type": "CODE_DEPLOY"},
@@ -147,8 +147,8 @@ def service(revision):
 def group(ready="STOP_DEPLOYMENT"):
     return {
         "deploymentGroupInfo": {
-            "applicationName": "prd-web",
-            "deploymentGroupName": "prd-web-dg",
+            "applicationName": "prd-demo-web",
+            "deploymentGroupName": "prd-demo-web-dg",
             "deploymentConfigName": "CodeDeployDefault.ECSAllAtOnce",
             "blueGreenDeploymentConfiguration": {
                 "deploymentReadyOption": {"actionOnTimeout": ready, "waitTimeInMinutes": 30},
@@ -195,8 +195,8 @@ def revision(rev):
 def deployment(status, deployment_id="d-NEW", rev=4, **extra):
     info = {
         "deploymentId": deployment_id,
-        "applicationName": "prd-web",
-        "deploymentGroupName": "prd-web-dg",
+        "applicationName": "prd-demo-web",
+        "deploymentGroupName": "prd-demo-web-dg",
         "status": status,
         "revision": revision(rev),
         "createTime": T0,
@@ -227,7 +227,7 @@ def target(events, blue=100.0, green=0.0, deployment_id="d-NEW"):
             "deploymentTargetType": "ECSTarget",
             "ecsTarget": {
                 "deploymentId": deployment_id,
-                "targetId": "prd-demo-cluster:prd-web",
+                "targetId": "prd-demo-cluster:prd-demo-web",
                 "status": "InProgress",
                 "lifecycleEvents": events,
                 "taskSetsInfo": [
@@ -253,23 +253,23 @@ ALARM_QUERY = {"AlarmNames": ["web-5xx"], "AlarmTypes": ["MetricAlarm", "Composi
 def ecr_tag_exists(stubs, tag="v2"):
     stubs.ecr.add_response(
         "describe_repositories",
-        {"repositories": [{"repositoryName": "prd-web", "repositoryUri": REPO_URI}]},
-        {"repositoryNames": ["prd-web"]},
+        {"repositories": [{"repositoryName": "prd-demo-web", "repositoryUri": REPO_URI}]},
+        {"repositoryNames": ["prd-demo-web"]},
     )
     stubs.ecr.add_response(
         "describe_images",
-        {"imageDetails": [{"repositoryName": "prd-web", "imageTags": [tag], "imageDigest": "sha256:" + "a" * 64}]},
-        {"repositoryName": "prd-web", "imageIds": [{"imageTag": tag}]},
+        {"imageDetails": [{"repositoryName": "prd-demo-web", "imageTags": [tag], "imageDigest": "sha256:" + "a" * 64}]},
+        {"repositoryName": "prd-demo-web", "imageIds": [{"imageTag": tag}]},
     )
 
 
 def live(stubs, rev=3, image=f"{REPO_URI}:v1", inflight=()):
-    stubs.ecs.add_response("describe_services", service(rev), {"cluster": "prd-demo-cluster", "services": ["prd-web"]})
+    stubs.ecs.add_response("describe_services", service(rev), {"cluster": "prd-demo-cluster", "services": ["prd-demo-web"]})
     stubs.ecs.add_response("describe_task_definition", described(image, rev), {"taskDefinition": ARN.format(rev)})
     stubs.codedeploy.add_response(
         "list_deployments",
         {"deployments": list(inflight)},
-        {"applicationName": "prd-web", "deploymentGroupName": "prd-web-dg", "includeOnlyStatuses": IN_FLIGHT},
+        {"applicationName": "prd-demo-web", "deploymentGroupName": "prd-demo-web-dg", "includeOnlyStatuses": IN_FLIGHT},
     )
 
 
@@ -277,7 +277,7 @@ def register_new(stubs, latest=3, new=4):
     stubs.ecs.add_response(
         "list_task_definitions",
         {"taskDefinitionArns": [ARN.format(n) for n in range(latest, 0, -1)]},
-        {"familyPrefix": "prd-web", "status": "ACTIVE", "sort": "DESC"},
+        {"familyPrefix": "prd-demo-web", "status": "ACTIVE", "sort": "DESC"},
     )
     expected = dict(wanted())
     expected["tags"] = [
@@ -295,8 +295,8 @@ def create(stubs, rev=4, deployment_id="d-NEW"):
         "create_deployment",
         {"deploymentId": deployment_id},
         {
-            "applicationName": "prd-web",
-            "deploymentGroupName": "prd-web-dg",
+            "applicationName": "prd-demo-web",
+            "deploymentGroupName": "prd-demo-web-dg",
             "revision": {
                 "revisionType": "AppSpecContent",
                 "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
@@ -318,7 +318,7 @@ def poll(stubs, status, events=None, deployment_id="d-NEW", blue=100.0, green=0.
         stubs.codedeploy.add_response(
             "get_deployment_target",
             target(events, blue, green, deployment_id),
-            {"deploymentId": deployment_id, "targetId": "prd-demo-cluster:prd-web"},
+            {"deploymentId": deployment_id, "targetId": "prd-demo-cluster:prd-demo-web"},
         )
 
 
@@ -343,7 +343,7 @@ def rolled_back(stubs, deployment_id="d-NEW", rollback_id="d-ROLLBACK"):
     stubs.codedeploy.add_response(
         "get_deployment", deployment("Succeeded", rollback_id, rev=3), {"deploymentId": rollback_id}
     )
-    stubs.ecs.add_response("describe_services", service(3), {"cluster": "prd-demo-cluster", "services": ["prd-web"]})
+    stubs.ecs.add_response("describe_services", service(3), {"cluster": "prd-demo-cluster", "services": ["prd-demo-web"]})
 
 
 def args(**extra):
@@ -549,8 +549,8 @@ def test_rerun_attaches_to_our_deployment_in_flight(capsys):
     stubs.codedeploy.add_response("get_deployment", info, {"deploymentId": "d-OURS"})
     stubs.codedeploy.add_response(
         "get_application_revision",
-        {"applicationName": "prd-web", "revision": revision(4)},
-        {"applicationName": "prd-web", "revision": info["deploymentInfo"]["revision"]},
+        {"applicationName": "prd-demo-web", "revision": revision(4)},
+        {"applicationName": "prd-demo-web", "revision": info["deploymentInfo"]["revision"]},
     )
     stubs.ecs.add_response(
         "describe_task_definition", described(f"{REPO_URI}:v2", 4), {"taskDefinition": ARN.format(4)}
@@ -609,8 +609,8 @@ def test_on_conflict_stop_stops_the_other_then_releases(capsys):
 def test_check_mode_reports_and_writes_nothing(capsys):
     stubs = AwsStubs("ecs", "codedeploy", "ecr", "iam")
     ecr_tag_exists(stubs)
-    stubs.iam.add_response("get_role", {"Role": role("prd-web-exec-role")}, {"RoleName": "prd-web-exec-role"})
-    stubs.iam.add_response("get_role", {"Role": role("prd-web-task-role")}, {"RoleName": "prd-web-task-role"})
+    stubs.iam.add_response("get_role", {"Role": role("prd-demo-web-exec-role")}, {"RoleName": "prd-demo-web-exec-role"})
+    stubs.iam.add_response("get_role", {"Role": role("prd-demo-web-task-role")}, {"RoleName": "prd-demo-web-task-role"})
     stubs.codedeploy.add_response("get_deployment_group", group(), None)
     live(stubs)
     stubs.ecs.add_response("list_task_definitions", {"taskDefinitionArns": [ARN.format(3)]}, None)
@@ -622,7 +622,7 @@ def test_check_mode_reports_and_writes_nothing(capsys):
 
     assert not failed, result
     assert result["changed"] is True
-    assert result["msg"] == "would register a new revision of prd-web and start a CodeDeploy deployment in prd-web-dg"
+    assert result["msg"] == "would register a new revision of prd-demo-web and start a CodeDeploy deployment in prd-demo-web-dg"
     assert result["registered"] is True
     assert result["task_definition_after"] is None
     after = result["diff"]["after"]
@@ -643,7 +643,7 @@ def role(name):
 def test_unknown_image_tag_fails_before_anything_else(capsys):
     stubs = AwsStubs("ecs", "codedeploy", "ecr")
     stubs.ecr.add_response(
-        "describe_repositories", {"repositories": [{"repositoryName": "prd-web", "repositoryUri": REPO_URI}]}, None
+        "describe_repositories", {"repositories": [{"repositoryName": "prd-demo-web", "repositoryUri": REPO_URI}]}, None
     )
     stubs.ecr.add_client_error("describe_images", "ImageNotFoundException", "The image requested does not exist")
 
@@ -804,7 +804,7 @@ def test_rollback_after_success_deploys_the_previous_revision(capsys):
     stubs.codedeploy.add_response(
         "list_deployments",
         {"deployments": ["d-LAST"]},
-        {"applicationName": "prd-web", "deploymentGroupName": "prd-web-dg", "includeOnlyStatuses": ["Succeeded"]},
+        {"applicationName": "prd-demo-web", "deploymentGroupName": "prd-demo-web-dg", "includeOnlyStatuses": ["Succeeded"]},
     )
     last = deployment("Succeeded", "d-LAST", rev=4, previousRevision=revision(2), creator="user")["deploymentInfo"]
     stubs.codedeploy.add_response("batch_get_deployments", {"deploymentsInfo": [last]}, {"deploymentIds": ["d-LAST"]})
@@ -867,7 +867,7 @@ def test_rollback_check_mode_with_nothing_older_fails_without_writing(capsys):
     )
 
     assert failed
-    assert "no ACTIVE revision of prd-web older than" in result["msg"]
+    assert "no ACTIVE revision of prd-demo-web older than" in result["msg"]
     stubs.assert_done()
 
 
