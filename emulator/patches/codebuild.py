@@ -6,10 +6,13 @@ Follows:
   artifacts.location is not required for CODEPIPELINE / NO_ARTIFACTS.
 - https://docs.aws.amazon.com/codebuild/latest/APIReference/API_UpdateProject.html: members sent replace the
   stored ones, the others are kept; answers the updated project.
+- A curated image runs on one environment type only (see _check_curated_image).
 - https://docs.aws.amazon.com/codebuild/latest/APIReference/API_BatchGetProjects.html and API_Project.html:
   the project as set, with AWS's defaults (timeoutInMinutes 60, queuedTimeoutInMinutes 480, the aws/s3 KMS
   alias, cloudWatchLogs ENABLED, NO_CACHE, ...), lastModified, and projectsNotFound.
 """
+
+import re
 
 from moto.codebuild.responses import CodeBuildResponse
 from moto.core.responses import ActionResult
@@ -48,11 +51,38 @@ def _check_artifacts(artifacts: dict) -> None:
         )
 
 
+# CodeBuild's curated Linux images run on one architecture each ("Docker images provided by CodeBuild",
+# https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-available.html): the aarch64 ones on
+# ARM_CONTAINER, the x86_64 ones (standard:N, amazonlinux[2]-x86_64-standard:N) on LINUX_CONTAINER.
+# CreateProject/UpdateProject refuse a curated image on the other container type with InvalidInputException
+# "AWS CodeBuild curated image <image> is not supported for projects with environment type <type> and compute
+# type <compute>" (the message AWS answers, quoted in aws/copilot-cli#3110 and aws/aws-cdk#35368; the API
+# reference lists only InvalidInputException). Other images (ECR, Docker Hub) are not checked: AWS cannot
+# tell their architecture from the name either.
+_CURATED_IMAGE = re.compile(
+    r"^aws/codebuild/(?:(?P<LINUX_CONTAINER>standard|amazonlinux2?-x86_64-standard)"
+    r"|(?P<ARM_CONTAINER>amazonlinux2?-aarch64-standard)):"
+)
+
+
+def _check_curated_image(environment: dict) -> None:
+    kind, image = environment.get("type"), environment.get("image") or ""
+    match = _CURATED_IMAGE.match(image)
+    if kind not in ("LINUX_CONTAINER", "ARM_CONTAINER") or not match or match.lastgroup == kind:
+        return
+    raise aws_error(
+        "InvalidInputException",
+        f"AWS CodeBuild curated image {image} is not supported for projects with environment type {kind} "
+        f"and compute type {environment.get('computeType')}",
+    )
+
+
 def _check_environment(environment: dict) -> None:
     if environment.get("type") not in _ENUMS["EnvironmentType"]:
         raise aws_error("InvalidInputException", f"Invalid type provided: {environment.get('type')}")
     if environment.get("computeType") not in _ENUMS["ComputeType"]:
         raise aws_error("InvalidInputException", f"Invalid compute type provided: {environment.get('computeType')}")
+    _check_curated_image(environment)
 
 
 def _check_role(region: str, account: str, role: str) -> None:

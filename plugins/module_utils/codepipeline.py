@@ -25,8 +25,56 @@ _SECRET_KEY = re.compile(r"token|secret|password", re.IGNORECASE)
 OPTIONAL_FIELDS = ("pipelineType", "executionMode", "variables", "triggers")
 
 
+# The CodeBuild environment that builds an image for each ECS CPU architecture (the service spec's
+# ``architecture``, runtimePlatform.cpuArchitecture). A build runs on the host's architecture, so an
+# ARM64 task needs an ARM build host: environment type ARM_CONTAINER with an aarch64 image.
+# Images: CodeBuild user guide, "Docker images provided by CodeBuild" (build-env-ref-available.html);
+# types: "Build environment compute modes and types" (build-env-ref-compute-types.html).
+BUILD_ENVIRONMENTS = {
+    "X86_64": {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0"},
+    "ARM64": {"type": "ARM_CONTAINER", "image": "aws/codebuild/amazonlinux-aarch64-standard:3.0"},
+}
+# CodeBuild's curated Linux images name their architecture; only these can be checked by name.
+_CURATED_IMAGE = re.compile(
+    r"^aws/codebuild/(?:(?P<x86>standard|amazonlinux2?-x86_64-standard)|(?P<arm>amazonlinux2?-aarch64-standard)):"
+)
+
+
 class PipelineError(ValueError):
     """Invalid pipeline input; the message names the option and the path in it."""
+
+
+def curated_image_architecture(image):
+    """``X86_64`` or ``ARM64`` for a CodeBuild curated Linux image, ``None`` for any other image
+    (ECR, Docker Hub): their architecture cannot be told from the name."""
+    match = _CURATED_IMAGE.match(image or "")
+    if not match:
+        return None
+    return "ARM64" if match.group("arm") else "X86_64"
+
+
+def build_environment(architecture, image=""):
+    """The CodeBuild environment ``{"type", "image"}`` that builds an image for ``architecture``.
+
+    ``image`` overrides the default image of that architecture; a curated image of the other
+    architecture is refused (CodeBuild would refuse it for the environment type, or build an image
+    the task cannot run).
+    """
+    if architecture not in BUILD_ENVIRONMENTS:
+        raise PipelineError(
+            f"bluegreen_service.architecture: {architecture!r}; allowed {', '.join(sorted(BUILD_ENVIRONMENTS))}"
+        )
+    environment = dict(BUILD_ENVIRONMENTS[architecture])
+    if not image:
+        return environment
+    image_architecture = curated_image_architecture(image)
+    if image_architecture not in (None, architecture):
+        raise PipelineError(
+            f"pipeline_build_image: {image} is a CodeBuild image for {image_architecture}, but the service's "
+            f"architecture is {architecture}: use {environment['image']} (or leave pipeline_build_image empty)"
+        )
+    environment["image"] = image
+    return environment
 
 
 def _camel(key):

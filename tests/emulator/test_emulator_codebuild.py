@@ -101,3 +101,61 @@ def test_duplicate_project(codebuild):
     with pytest.raises(ClientError) as err:
         _create(codebuild)
     assert err.value.response["Error"]["Code"] == "ResourceAlreadyExistsException"
+
+
+ARM_IMAGE = "aws/codebuild/amazonlinux-aarch64-standard:3.0"
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"type": "ARM_CONTAINER", "image": "aws/codebuild/standard:7.0"},
+        {"type": "ARM_CONTAINER", "image": "aws/codebuild/amazonlinux2-x86_64-standard:5.0"},
+        {"type": "LINUX_CONTAINER", "image": ARM_IMAGE},
+        {"type": "LINUX_CONTAINER", "image": "aws/codebuild/amazonlinux2-aarch64-standard:3.0"},
+    ],
+)
+def test_curated_image_on_the_other_architecture_is_refused(codebuild, environment):
+    """AWS: 'AWS CodeBuild curated image ... is not supported for projects with environment type ...'."""
+    environment = {**environment, "computeType": "BUILD_GENERAL1_SMALL"}
+    with pytest.raises(ClientError) as err:
+        codebuild.create_project(
+            name="build", source=SOURCE, artifacts={"type": "CODEPIPELINE"}, environment=environment, serviceRole=ROLE
+        )
+    assert err.value.response["Error"]["Code"] == "InvalidInputException"
+    assert err.value.response["Error"]["Message"] == (
+        f"AWS CodeBuild curated image {environment['image']} is not supported for projects with environment type "
+        f"{environment['type']} and compute type BUILD_GENERAL1_SMALL"
+    )
+    assert codebuild.batch_get_projects(names=["build"])["projects"] == []
+
+
+def test_update_to_the_other_architecture_is_refused_and_changes_nothing(codebuild):
+    _create(codebuild)
+    with pytest.raises(ClientError) as err:
+        codebuild.update_project(name="build", environment={**ENVIRONMENT, "image": ARM_IMAGE})
+    assert err.value.response["Error"]["Code"] == "InvalidInputException"
+    assert codebuild.batch_get_projects(names=["build"])["projects"][0]["environment"]["image"] == ENVIRONMENT["image"]
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"type": "ARM_CONTAINER", "image": ARM_IMAGE},
+        {"type": "LINUX_CONTAINER", "image": "aws/codebuild/amazonlinux-x86_64-standard:5.0"},
+        # Not curated: the architecture is not in the name, AWS accepts it on either type.
+        {"type": "ARM_CONTAINER", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/builder:1"},
+    ],
+)
+def test_matching_or_custom_images_are_accepted(codebuild, environment):
+    project = codebuild.create_project(
+        name="build",
+        source=SOURCE,
+        artifacts={"type": "CODEPIPELINE"},
+        environment={**environment, "computeType": "BUILD_GENERAL1_SMALL"},
+        serviceRole=ROLE,
+    )["project"]
+    assert (project["environment"]["type"], project["environment"]["image"]) == (
+        environment["type"],
+        environment["image"],
+    )

@@ -24,6 +24,7 @@ import yaml
 from ansible.plugins.filter.core import FilterModule as CoreFilters
 from botocore.validate import validate_parameters
 
+from ansible_collections.bluegreen.ecs.plugins.filter.pipeline import FilterModule as PipelineFilters
 from ansible_collections.bluegreen.ecs.plugins.filter.spec import FilterModule as CollectionFilters
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming, service_spec
 from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
@@ -58,7 +59,8 @@ def _environment():
         keep_trailing_newline=True,
     )
     env.filters.update(CoreFilters().filters())
-    env.filters.update({f"bluegreen.ecs.{name}": f for name, f in CollectionFilters().filters().items()})
+    for module in (CollectionFilters, PipelineFilters):
+        env.filters.update({f"bluegreen.ecs.{name}": f for name, f in module().filters().items()})
     return env
 
 
@@ -266,3 +268,49 @@ def test_taskdef_registers_on_the_emulator(tmp_path, emulator, key):
     assert container["image"] == f"{context['_pipeline_repository_uri']}:{COMMIT[:7]}"
     assert container["portMappings"][0]["containerPort"] == spec["port"]
     assert container["logConfiguration"]["options"]["awslogs-group"] == names["log_group"]
+
+
+def _task(tasks_file, name):
+    with open(os.path.join(ROLE, "tasks", tasks_file), encoding="utf-8") as handle:
+        return next(task for task in yaml.safe_load(handle) if task["name"] == name)
+
+
+def _evaluate(env, template, context):
+    """A task argument as Ansible evaluates a lone ``{{ expression }}``: the value, not its string."""
+    expression = template.strip()
+    assert expression.startswith("{{") and expression.endswith("}}"), template
+    return env.compile_expression(expression[2:-2].strip())(**context)
+
+
+def build_project_environment(spec_input, build_image=None):
+    """The CodeBuild project's environment type and image, as validate.yml and build.yml resolve them
+    (``pipeline_build_image`` from defaults/main.yml unless given)."""
+    if build_image is None:
+        with open(os.path.join(ROLE, "defaults", "main.yml"), encoding="utf-8") as handle:
+            build_image = yaml.safe_load(handle)["pipeline_build_image"]
+    env = _environment()
+    context = {"_pipeline_spec": service_spec.normalize(spec_input), "pipeline_build_image": build_image}
+    choose = _task("validate.yml", "Choose the build environment for the service's architecture")
+    context["_pipeline_build_environment"] = _evaluate(
+        env, choose["ansible.builtin.set_fact"]["_pipeline_build_environment"], context
+    )
+    project = _task("build.yml", "Create or update the build project")["community.aws.codebuild_project"]
+    return {key: _evaluate(env, project["environment"][key], context) for key in ("type", "image")}
+
+
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("web", {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0"}),
+        ("api", {"type": "ARM_CONTAINER", "image": "aws/codebuild/amazonlinux-aarch64-standard:3.0"}),
+    ],
+)
+def test_build_project_runs_on_the_service_architecture(key, expected):
+    assert build_project_environment(SPECS[key]) == expected
+
+
+def test_build_image_of_the_other_architecture_fails_naming_the_setting():
+    with pytest.raises(
+        Exception, match="pipeline_build_image: aws/codebuild/standard:7.0 is a CodeBuild image for X86_64"
+    ):
+        build_project_environment(SPECS["api"], "aws/codebuild/standard:7.0")

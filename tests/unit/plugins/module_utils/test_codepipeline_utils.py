@@ -274,3 +274,52 @@ def test_mask_secrets_for_output():
         "Owner": "o",
     }
     assert wanted["stages"][0]["actions"][0]["configuration"]["OAuthToken"] == "ghp"
+
+
+@pytest.mark.parametrize(
+    "architecture, expected",
+    [
+        ("X86_64", {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0"}),
+        ("ARM64", {"type": "ARM_CONTAINER", "image": "aws/codebuild/amazonlinux-aarch64-standard:3.0"}),
+    ],
+)
+def test_build_environment_follows_the_architecture(architecture, expected):
+    assert cp.build_environment(architecture) == expected
+    assert cp.build_environment(architecture, "") == expected
+    assert cp.curated_image_architecture(expected["image"]) == architecture
+
+
+def test_build_environment_keeps_an_image_of_the_right_architecture():
+    ecr = "123456789012.dkr.ecr.us-east-1.amazonaws.com/builder:arm"
+    assert cp.build_environment("ARM64", ecr) == {"type": "ARM_CONTAINER", "image": ecr}
+    assert cp.build_environment("ARM64", "aws/codebuild/amazonlinux2-aarch64-standard:3.0")["type"] == "ARM_CONTAINER"
+    assert cp.build_environment("X86_64", "aws/codebuild/amazonlinux-x86_64-standard:5.0") == {
+        "type": "LINUX_CONTAINER",
+        "image": "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+    }
+
+
+@pytest.mark.parametrize(
+    "architecture, image, other",
+    [
+        ("ARM64", "aws/codebuild/standard:7.0", "X86_64"),
+        ("ARM64", "aws/codebuild/amazonlinux2-x86_64-standard:5.0", "X86_64"),
+        ("X86_64", "aws/codebuild/amazonlinux-aarch64-standard:3.0", "ARM64"),
+    ],
+)
+def test_build_environment_refuses_a_curated_image_of_the_other_architecture(architecture, image, other):
+    with pytest.raises(cp.PipelineError) as err:
+        cp.build_environment(architecture, image)
+    message = str(err.value)
+    assert message.startswith("pipeline_build_image: ")
+    assert f"for {other}" in message and cp.BUILD_ENVIRONMENTS[architecture]["image"] in message
+
+
+def test_build_environment_refuses_an_unknown_architecture():
+    with pytest.raises(cp.PipelineError, match=r"bluegreen_service.architecture: 'arm'; allowed ARM64, X86_64"):
+        cp.build_environment("arm")
+
+
+@pytest.mark.parametrize("image", ["python:3.12", "aws/codebuild/windows-base:2019-3.0", "", None])
+def test_architecture_of_other_images_is_unknown(image):
+    assert cp.curated_image_architecture(image) is None
