@@ -13,6 +13,7 @@ botocore's RegisterTaskDefinition model and registered on the emulator.
 
 import json
 import os
+import re
 import stat
 import subprocess
 
@@ -99,8 +100,59 @@ def _stub(bin_dir, name, body):
     path.chmod(path.stat().st_mode | stat.S_IEXEC)
 
 
-def run_build(tmp_path, buildspec_text, image_exists=False, source_version=COMMIT):
-    """Run the pre_build and build commands the way CodeBuild does (one bash, env variables exported)."""
+def _render_value(env, value, context):
+    if isinstance(value, dict):
+        return {key: _render_value(env, item, context) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_render_value(env, item, context) for item in value]
+    if isinstance(value, str):
+        return env.from_string(value).render(context)
+    return value
+
+
+def pipeline_actions():
+    """The Source (connection and GitHub v1) and Build actions, rendered from vars/main.yml and build.yml."""
+    env = _environment()
+    with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as handle:
+        role_vars = yaml.safe_load(handle)
+    names = naming.service_names("prd", "demo", "web", ACCOUNT, REGION)
+    context = {"_pipeline_names": names, "pipeline_repository": "example-org/web", "pipeline_branch": "main"}
+    context["_pipeline_connection_arn"] = f"arn:aws:codestar-connections:{REGION}:{ACCOUNT}:connection/abc"
+    for key in ("_pipeline_source_namespace", "_pipeline_build_environment_variables"):
+        context[key] = _render_value(env, role_vars[key], context)
+    github_stage = _task("build.yml", "Create or update the pipeline")["vars"]["_pipeline_source_stage_github"]
+    github_action = dict(github_stage["actions"][0], configuration={})  # the token lookup is not rendered
+    return {
+        "connection": _render_value(env, role_vars["_pipeline_source_stage_connection"], context)["actions"][0],
+        "github": _render_value(env, github_action, context),
+        "build": _render_value(env, role_vars["_pipeline_build_stage"], context)["actions"][0],
+    }
+
+
+def resolve_action_variables(build_action, source_action, outputs):
+    """What CodePipeline does before starting the build: each ``#{namespace.Variable}`` in the build action's
+    EnvironmentVariables becomes the source action's output variable (``outputs``), or the action fails."""
+    variables = json.loads(build_action["configuration"]["EnvironmentVariables"])
+
+    def resolve(match):
+        assert match.group(1) == source_action["namespace"], f"no action has namespace {match.group(1)}"
+        return outputs[match.group(2)]
+
+    return {
+        item["name"]: re.sub(r"#\{([A-Za-z0-9@_-]+)\.([A-Za-z0-9@_-]+)\}", resolve, item["value"]) for item in variables
+    }
+
+
+def run_build(tmp_path, buildspec_text, image_exists=False, action_variables=None, source_version=""):
+    """Run the pre_build and build commands the way CodeBuild does (one bash, env variables exported).
+
+    ``action_variables``: the environment variables the pipeline's build action passes (by default, those of
+    the role's build action for a source at COMMIT); ``source_version``: CODEBUILD_RESOLVED_SOURCE_VERSION,
+    which a CodePipeline source can leave empty.
+    """
+    if action_variables is None:
+        actions = pipeline_actions()
+        action_variables = resolve_action_variables(actions["build"], actions["connection"], {"CommitId": COMMIT})
     buildspec = yaml.safe_load(buildspec_text)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -121,6 +173,7 @@ def run_build(tmp_path, buildspec_text, image_exists=False, source_version=COMMI
         CODEBUILD_RESOLVED_SOURCE_VERSION=source_version,
         AWS_DEFAULT_REGION=REGION,
         **{k: str(v) for k, v in buildspec["env"]["variables"].items()},
+        **action_variables,
     )
     # CodeBuild stops at the first failing command of a phase (on-failure: ABORT stops the build).
     commands = buildspec["phases"]["pre_build"]["commands"] + buildspec["phases"]["build"]["commands"]
@@ -228,11 +281,45 @@ def test_a_commit_already_in_ecr_is_not_rebuilt_but_still_deployed(tmp_path):
 
 def test_no_source_commit_fails_before_docker(tmp_path):
     text, *_rest = render(SPECS["web"])
-    proc, work, calls = run_build(tmp_path, text, source_version="")
+    proc, work, calls = run_build(tmp_path, text, action_variables={"SOURCE_COMMIT_ID": ""}, source_version="")
     assert proc.returncode != 0
-    assert "CODEBUILD_RESOLVED_SOURCE_VERSION is empty" in proc.stderr
+    assert "SOURCE_COMMIT_ID" in proc.stderr and "are both empty; no commit to tag the image with" in proc.stderr
     assert calls == []
     assert not (work / "imageDetail.json").exists()
+
+
+def test_something_else_than_a_commit_fails_before_docker(tmp_path):
+    """For an S3 source artifact CodeBuild's resolved version is the object version, not a commit."""
+    text, *_rest = render(SPECS["web"])
+    proc, work, calls = run_build(
+        tmp_path, text, action_variables={}, source_version="3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"
+    )
+    assert proc.returncode != 0
+    assert "is not a git commit id" in proc.stderr
+    assert calls == [] and not (work / "imageDetail.json").exists()
+
+
+def test_a_build_started_outside_the_pipeline_uses_the_resolved_source_version(tmp_path):
+    text, _spec, _names, context = render(SPECS["web"])
+    proc, work, calls = run_build(tmp_path, text, action_variables={}, source_version=COMMIT)
+    assert proc.returncode == 0, proc.stderr
+    assert f"GIT_COMMIT={COMMIT}" in [c for c in calls if c.startswith("docker build")][0]
+    assert json.loads((work / "imageDetail.json").read_text())["ImageURI"].endswith(f":{COMMIT[:7]}")
+
+
+@pytest.mark.parametrize("source", ["connection", "github"])
+def test_the_build_action_passes_the_source_commit(source):
+    actions = pipeline_actions()
+    namespace = actions[source]["namespace"]
+    assert namespace == actions["connection"]["namespace"] == "SourceVariables"
+    variables = json.loads(actions["build"]["configuration"]["EnvironmentVariables"])
+    assert variables == [{"name": "SOURCE_COMMIT_ID", "type": "PLAINTEXT", "value": "#{SourceVariables.CommitId}"}]
+    # The action hands them to StartBuild as environmentVariablesOverride: CodeBuild's shape.
+    start_build = botocore.session.get_session().get_service_model("codebuild").operation_model("StartBuild")
+    validate_parameters({"projectName": "p", "environmentVariablesOverride": variables}, start_build.input_shape)
+    assert resolve_action_variables(actions["build"], actions[source], {"CommitId": COMMIT}) == {
+        "SOURCE_COMMIT_ID": COMMIT
+    }
 
 
 def test_dockerfile_setting_reaches_the_build(tmp_path):
