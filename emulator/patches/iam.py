@@ -1,4 +1,14 @@
-"""IAM: AWS managed policies exist in every account, created on demand from moto's bundled copy.
+"""IAM: AWS managed policies exist in every account; a new role reaches other services only after a while.
+
+Eventual consistency. https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency:
+"IAM ... changes are eventually consistent" and a role just created may not yet be usable by another service. On
+AWS, CreateDeploymentGroup right after CreateRole commonly answers InvalidRoleException, which is why
+terraform-provider-aws retries CreateDeploymentGroup on that error for minutes (research/aws-audit.md item 4). ``role_propagated`` tells a patch (CodeDeploy)
+whether a role is old enough to be seen: ``propagation_seconds()`` emulated seconds after CreateRole (env
+``EMULATOR_IAM_PROPAGATION_SECONDS``, default 10; 0 turns it off), on the emulator's clock (emulator.engine
+minute_seconds), so a sped-up emulator propagates as much faster as it runs deployments.
+
+AWS managed policies.
 
 Follows https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies:
 AWS managed policies (``arn:aws:iam::aws:policy/...``, e.g. AWSCodeDeployRoleForECS) are always there to attach
@@ -11,15 +21,79 @@ them, create them all. An ARN that AWS does not manage is left to moto (NoSuchEn
 
 import functools
 import json
+import os
 import re
+import urllib.parse
 
+from moto.core.utils import utcnow
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy
 from moto.iam.responses import IamResponse
 
+from emulator.engine import minute_seconds
+
 _ARN = re.compile(r"arn:[\w-]+:iam::aws:policy(/.*)")
 _MARK = "_emulator_aws_managed_policies"
 _LIST_ALL = {"ListPolicies", "GetAccountAuthorizationDetails"}
+DEFAULT_PROPAGATION_SECONDS = 10.0
+_PROPAGATION_OVERRIDE: list[float | None] = [None]
+
+
+def set_propagation_seconds(value: float | None) -> None:
+    """Override EMULATOR_IAM_PROPAGATION_SECONDS in this process (tests); None goes back to the environment."""
+    _PROPAGATION_OVERRIDE[0] = None if value is None else max(float(value), 0.0)
+
+
+def propagation_seconds() -> float:
+    """Emulated seconds before a new role is visible to other services."""
+    if _PROPAGATION_OVERRIDE[0] is not None:
+        return _PROPAGATION_OVERRIDE[0]
+    try:
+        return max(float(os.environ.get("EMULATOR_IAM_PROPAGATION_SECONDS", DEFAULT_PROPAGATION_SECONDS)), 0.0)
+    except ValueError:
+        return DEFAULT_PROPAGATION_SECONDS
+
+
+def role_propagated(role) -> bool:
+    """Whether ``role`` (moto's Role) is old enough, in emulated seconds, for other services to see it."""
+    wait = propagation_seconds()
+    if wait <= 0:
+        return True
+    per_minute = minute_seconds()
+    if per_minute <= 0:
+        return True
+    emulated_age = (utcnow() - role.create_date).total_seconds() * 60.0 / per_minute
+    return emulated_age >= wait
+
+
+def trust_document(role) -> dict:
+    """The role's trust policy as a dict (moto keeps the string as sent, sometimes URL-encoded)."""
+    text = role.assume_role_policy_document or "{}"
+    if isinstance(text, dict):
+        return text
+    for candidate in (text, urllib.parse.unquote(text)):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return {}
+
+
+def trusts_service(role, service: str) -> bool:
+    """Whether the trust policy lets ``service`` (e.g. codedeploy.amazonaws.com) call sts:AssumeRole."""
+    statements = trust_document(role).get("Statement") or []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action") or []
+        actions = [actions] if isinstance(actions, str) else actions
+        principals = (
+            (statement.get("Principal") or {}).get("Service") if isinstance(statement.get("Principal"), dict) else None
+        )
+        principals = [principals] if isinstance(principals, str) else principals or []
+        if service in principals and any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
+            return True
+    return False
 
 
 @functools.cache

@@ -4,6 +4,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests.emulator.codedeploy_setup import codedeploy_role
+
 
 @pytest.fixture
 def codedeploy(aws):
@@ -118,7 +120,8 @@ def test_server_config_needs_minimum_healthy_hosts(codedeploy):
     assert (info["computePlatform"], info["minimumHealthyHosts"]) == ("Server", {"type": "HOST_COUNT", "value": 1})
 
 
-def test_config_in_use_cannot_be_deleted(codedeploy):
+def test_config_in_use_cannot_be_deleted(aws, codedeploy):
+    codedeploy_role(aws, name="cd")  # CreateDeploymentGroup checks the role, as AWS does
     codedeploy.create_deployment_config(
         deploymentConfigName="all", computePlatform="ECS", trafficRoutingConfig={"type": "AllAtOnce"}
     )

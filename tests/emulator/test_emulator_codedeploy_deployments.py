@@ -5,6 +5,8 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.emulator.codedeploy_setup import code_deploy_service, codedeploy_role
+
 ROLE = "arn:aws:iam::123456789012:role/codedeploy"
 APPSPEC = '{"version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {}}}]}'
 REVISION = {"revisionType": "AppSpecContent", "appSpecContent": {"content": APPSPEC}}
@@ -12,6 +14,8 @@ REVISION = {"revisionType": "AppSpecContent", "appSpecContent": {"content": APPS
 
 @pytest.fixture
 def codedeploy(aws):
+    codedeploy_role(aws)  # CreateDeploymentGroup checks the role and the service, as AWS does
+    code_deploy_service(aws)
     client = aws("codedeploy")
     client.create_application(applicationName="app", computePlatform="ECS")
     client.create_deployment_group(

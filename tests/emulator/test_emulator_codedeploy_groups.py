@@ -3,6 +3,9 @@
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator.patches import iam as iam_patch
+from tests.emulator.codedeploy_setup import TRUST, age_role, code_deploy_service, codedeploy_role
+
 ROLE = "arn:aws:iam::123456789012:role/codedeploy"
 LISTENER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/1/"
 BLUE_GREEN = {
@@ -37,6 +40,8 @@ BLUE_GREEN = {
 
 @pytest.fixture
 def codedeploy(aws):
+    assert codedeploy_role(aws) == ROLE
+    code_deploy_service(aws)
     client = aws("codedeploy")
     client.create_application(applicationName="app", computePlatform="ECS", tags=[{"Key": "env", "Value": "test"}])
     return client
@@ -170,3 +175,111 @@ def test_batch_get_deployment_groups(codedeploy):
     answer = codedeploy.batch_get_deployment_groups(applicationName="app", deploymentGroupNames=["dg", "missing"])
     assert [g["deploymentGroupName"] for g in answer["deploymentGroupsInfo"]] == ["dg"]
     assert "missing" in answer["errorMessage"]
+
+
+def _create(codedeploy, name="dg", **changes):
+    return codedeploy.create_deployment_group(
+        applicationName="app", deploymentGroupName=name, **dict(BLUE_GREEN, **changes)
+    )
+
+
+def _refused(call, **kwargs) -> str:
+    with pytest.raises(ClientError) as err:
+        call(**kwargs)
+    return _code(err)
+
+
+def _pair(**changes) -> dict:
+    pair = dict(BLUE_GREEN["loadBalancerInfo"]["targetGroupPairInfoList"][0], **changes)
+    return {"targetGroupPairInfoList": [pair]}
+
+
+def test_role_must_exist_and_trust_codedeploy(aws, codedeploy):
+    missing = "arn:aws:iam::123456789012:role/nobody"
+    assert _refused(_create, codedeploy=codedeploy, serviceRoleArn=missing) == "InvalidRoleException"
+    ecs_trust = TRUST.replace("codedeploy.amazonaws.com", "ecs-tasks.amazonaws.com")
+    untrusted = codedeploy_role(aws, name="tasks", trust=ecs_trust)
+    assert _refused(_create, codedeploy=codedeploy, serviceRoleArn=untrusted) == "InvalidRoleException"
+    _create(codedeploy)
+    assert (
+        _refused(
+            codedeploy.update_deployment_group,
+            applicationName="app",
+            currentDeploymentGroupName="dg",
+            serviceRoleArn=untrusted,
+        )
+        == "InvalidRoleException"
+    )
+    assert _info(codedeploy)["serviceRoleArn"] == ROLE
+
+
+def test_new_role_is_invalid_until_iam_propagates_it(aws, codedeploy):
+    iam_patch.set_propagation_seconds(30)
+    try:
+        fresh = codedeploy_role(aws, name="fresh", propagated=False)
+        # AWS: IAM changes are eventually consistent; CodeDeploy cannot assume a role created a moment ago.
+        assert _refused(_create, codedeploy=codedeploy, serviceRoleArn=fresh) == "InvalidRoleException"
+        age_role(fresh, hours=29 / 3600)  # 29 s old: still not visible
+        assert _refused(_create, codedeploy=codedeploy, serviceRoleArn=fresh) == "InvalidRoleException"
+        age_role(fresh, hours=2 / 3600)  # 31 s old
+        _create(codedeploy, serviceRoleArn=fresh)
+        assert _info(codedeploy)["serviceRoleArn"] == fresh
+    finally:
+        iam_patch.set_propagation_seconds(None)
+
+
+def test_ecs_service_must_exist_and_use_code_deploy(aws, codedeploy):
+    code_deploy_service(aws, service="rolling", controller="ECS")
+    for service in ("missing", "rolling"):
+        ecs_services = [{"serviceName": service, "clusterName": "main"}]
+        assert _refused(_create, codedeploy=codedeploy, ecsServices=ecs_services) == "InvalidECSServiceException"
+    code_deploy_service(aws, service="api")
+    two = [{"serviceName": "web", "clusterName": "main"}, {"serviceName": "api", "clusterName": "main"}]
+    assert _refused(_create, codedeploy=codedeploy, ecsServices=two) == "InvalidECSServiceException"
+    _create(codedeploy)
+    assert (
+        _refused(
+            codedeploy.update_deployment_group,
+            applicationName="app",
+            currentDeploymentGroupName="dg",
+            ecsServices=[{"serviceName": "rolling", "clusterName": "main"}],
+        )
+        == "InvalidECSServiceException"
+    )
+
+
+def test_one_deployment_group_per_ecs_service(aws, codedeploy):
+    _create(codedeploy)
+    code = _refused(_create, codedeploy=codedeploy, name="dg2")
+    assert code == "ECSServiceMappingLimitExceededException"
+    codedeploy.create_application(applicationName="other", computePlatform="ECS")
+    code = _refused(codedeploy.create_deployment_group, applicationName="other", deploymentGroupName="dg", **BLUE_GREEN)
+    assert code == "ECSServiceMappingLimitExceededException"
+    # the group itself may be updated with its own service, and renamed
+    codedeploy.update_deployment_group(
+        applicationName="app",
+        currentDeploymentGroupName="dg",
+        newDeploymentGroupName="dg3",
+        **{k: v for k, v in BLUE_GREEN.items() if k in ("ecsServices", "serviceRoleArn", "loadBalancerInfo")},
+    )
+    codedeploy.delete_deployment_group(applicationName="app", deploymentGroupName="dg3")
+    _create(codedeploy, name="dg2")  # free again once its group is gone
+
+
+def test_target_group_pair_has_two_groups_and_one_listener_per_route(codedeploy):
+    one_group = _pair(targetGroups=[{"name": "web-blue"}])
+    three = _pair(targetGroups=[{"name": "web-blue"}, {"name": "web-green"}, {"name": "web-extra"}])
+    two_prod = _pair(prodTrafficRoute={"listenerArns": [LISTENER + "prod", LISTENER + "other"]})
+    two_test = _pair(testTrafficRoute={"listenerArns": [LISTENER + "test", LISTENER + "other"]})
+    for info in (one_group, three, two_prod, two_test):
+        assert _refused(_create, codedeploy=codedeploy, loadBalancerInfo=info) == "InvalidTargetGroupPairException"
+    _create(codedeploy, loadBalancerInfo=_pair(testTrafficRoute={"listenerArns": []}))
+    assert (
+        _refused(
+            codedeploy.update_deployment_group,
+            applicationName="app",
+            currentDeploymentGroupName="dg",
+            loadBalancerInfo=two_prod,
+        )
+        == "InvalidTargetGroupPairException"
+    )

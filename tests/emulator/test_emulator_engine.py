@@ -4,6 +4,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator import engine
+from tests.emulator.codedeploy_setup import code_deploy_service, codedeploy_role
 
 ROLE = "arn:aws:iam::123456789012:role/codedeploy"
 REVISION = {"revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}}
@@ -46,6 +47,8 @@ def recording(aws, reset):
     previous = engine.get_engine_class()
     engine.reset_all()
     engine.set_engine_class(RecordingEngine)
+    codedeploy_role(aws)  # CreateDeploymentGroup checks the role and the service, as AWS does
+    code_deploy_service(aws)
     client = aws("codedeploy")
     client.create_application(applicationName="app", computePlatform="ECS")
     client.create_deployment_group(

@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator import engine
+from tests.emulator.codedeploy_setup import codedeploy_role
 
 ROLE = "arn:aws:iam::123456789012:role/codedeploy"
 MINUTE = 0.1
@@ -81,6 +82,7 @@ def stack(aws):
         loadBalancers=[{"targetGroupArn": tgs[0], "containerName": "web", "containerPort": 80}],
         networkConfiguration={"awsvpcConfiguration": {"subnets": subnets}},
     )
+    codedeploy_role(aws)  # CreateDeploymentGroup checks the role, as AWS does
     codedeploy = aws("codedeploy")
     codedeploy.create_application(applicationName="app", computePlatform="ECS")
     yield Stack(ec2, elbv2, ecs, codedeploy, aws("cloudwatch"), prod, test, tgs[0], tgs[1], td1, td2)

@@ -1,6 +1,7 @@
 """IAM patch: AWS managed policies exist without MOTO_IAM_LOAD_MANAGED_POLICIES (emulator/patches/iam.py)."""
 
 import json
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -46,3 +47,32 @@ def test_unknown_aws_policy_and_local_policies_are_untouched(iam):
         iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicyAtAll")
     assert err.value.response["Error"]["Code"] == "NoSuchEntity"
     assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+def test_new_role_propagates_on_the_emulated_clock(aws):
+    """IAM is eventually consistent: a role reaches CodeDeploy propagation_seconds() emulated seconds after CreateRole."""
+    from moto.iam.models import iam_backends
+
+    from emulator import engine
+    from emulator.patches import iam as iam_patch
+
+    arn = aws("iam").create_role(RoleName="deploy", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    role = iam_backends["123456789012"]["aws"].get_role_by_arn(arn)
+    assert iam_patch.trusts_service(role, "codedeploy.amazonaws.com")
+    assert not iam_patch.trusts_service(role, "ecs-tasks.amazonaws.com")
+    try:
+        iam_patch.set_propagation_seconds(None)
+        assert iam_patch.propagation_seconds() == iam_patch.DEFAULT_PROPAGATION_SECONDS > 0
+        engine.set_minute_seconds(60)  # AWS's pace: 10 s
+        assert not iam_patch.role_propagated(role)
+        engine.set_minute_seconds(0.6)  # 100 times faster: 0.1 s
+        deadline = time.monotonic() + 2
+        while not iam_patch.role_propagated(role):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        engine.set_minute_seconds(60)
+        iam_patch.set_propagation_seconds(0)  # off
+        assert iam_patch.role_propagated(role)
+    finally:
+        engine.set_minute_seconds(None)
+        iam_patch.set_propagation_seconds(None)

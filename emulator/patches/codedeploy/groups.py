@@ -12,12 +12,29 @@ Follows:
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_UpdateApplication.html
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_TagResource.html, API_UntagResource.html,
   API_ListTagsForResource.html (unknown application / group ARNs are errors)
+
+What CreateDeploymentGroup / UpdateDeploymentGroup check before storing (``check_group``), with the error codes
+botocore's codedeploy model lists for them:
+- the service role (https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html):
+  it exists, its trust policy lets codedeploy.amazonaws.com assume it, and IAM has propagated it (a role created a
+  moment ago is not visible yet: emulator/patches/iam.py) -> InvalidRoleException, as AWS answers when it cannot
+  assume the role;
+- an ECS group (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-groups-create-ecs.html,
+  https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html): one ECS service
+  that exists and uses the CODE_DEPLOY deployment controller (InvalidECSServiceException), in no other deployment
+  group (ECSServiceMappingLimitExceededException: "An Amazon ECS service can be associated with only one deployment
+  group"), and a target group pair of exactly two target groups (TargetGroupPairInfo) whose production and test
+  routes have at most one listener each (TrafficRoute.listenerArns: "an array of strings with a maximum size of
+  one") -> InvalidTargetGroupPairException.
 """
 
 from moto.codedeploy.responses import CodeDeployResponse
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import camelcase_to_underscores
+from moto.ecs.models import ecs_backends
+from moto.iam.models import iam_backends
 
+from emulator.patches import iam
 from emulator.patches._util import aws_error
 from emulator.patches.codedeploy.configs import DEFAULT_FOR_PLATFORM, require_config
 
@@ -145,6 +162,88 @@ def _check_resource_arn(backend, arn: str) -> None:
         )
 
 
+def check_role(backend, role_arn: str | None) -> None:
+    """InvalidRoleException unless CodeDeploy could assume ``role_arn`` now (exists, trusts it, propagated)."""
+    if not role_arn:
+        raise aws_error("RoleRequiredException", "Role ARN is required for deployment group creation.")
+    denied = aws_error(
+        "InvalidRoleException", f"AWS CodeDeploy does not have the permissions required to assume the role {role_arn}."
+    )
+    try:
+        role = iam_backends[backend.account_id][backend.partition].get_role_by_arn(role_arn)
+    except Exception:  # moto's IAMNotFoundException: CodeDeploy sees only that it cannot assume the role
+        raise denied from None
+    if not iam.trusts_service(role, "codedeploy.amazonaws.com") or not iam.role_propagated(role):
+        raise denied
+
+
+def _ecs_service(backend, cluster: str, name: str):
+    services = ecs_backends[backend.account_id][backend.region_name].services
+    cluster_name = cluster.rsplit("/", 1)[-1]
+    service = services.get(f"{cluster_name}:{name.rsplit('/', 1)[-1]}")
+    return service if service is not None and service.status == "ACTIVE" else None
+
+
+def check_ecs_services(backend, app_name: str, group_name: str, ecs_services: list) -> None:
+    """One existing CODE_DEPLOY service, not already in another deployment group."""
+    if len(ecs_services) > 1:
+        raise aws_error("InvalidECSServiceException", "A deployment group can be associated with only one ECS service.")
+    for entry in ecs_services:
+        cluster, name = entry.get("clusterName") or "", entry.get("serviceName") or ""
+        service = _ecs_service(backend, cluster, name)
+        if service is None:
+            raise aws_error(
+                "InvalidECSServiceException", f"The ECS service {name} in cluster {cluster} does not exist."
+            )
+        if (service.deployment_controller or {}).get("type") != "CODE_DEPLOY":
+            raise aws_error(
+                "InvalidECSServiceException",
+                "Deployment group's ECS service must be configured for a CODE_DEPLOY deployment controller.",
+            )
+        for other_app, groups in backend.deployment_groups.items():
+            for other_name, other in groups.items():
+                if (other_app, other_name) == (app_name, group_name):
+                    continue
+                taken = {
+                    (s.get("clusterName", "").rsplit("/", 1)[-1], s.get("serviceName"))
+                    for s in other.ecs_services or []
+                }
+                if (cluster.rsplit("/", 1)[-1], name) in taken:
+                    raise aws_error(
+                        "ECSServiceMappingLimitExceededException",
+                        f"The ECS service {name} in cluster {cluster} is already associated with deployment group "
+                        f"{other_name} of application {other_app}; an ECS service can be associated with only one "
+                        "deployment group.",
+                    )
+
+
+def check_target_group_pairs(load_balancer_info: dict) -> None:
+    """Each pair: exactly two target groups, at most one listener per traffic route."""
+    for pair in load_balancer_info.get("targetGroupPairInfoList") or []:
+        if len(pair.get("targetGroups") or []) != 2:
+            raise aws_error(
+                "InvalidTargetGroupPairException", "A target group pair must contain exactly two target groups."
+            )
+        for route in ("prodTrafficRoute", "testTrafficRoute"):
+            if len((pair.get(route) or {}).get("listenerArns") or []) > 1:
+                raise aws_error(
+                    "InvalidTargetGroupPairException",
+                    f"The {route} of a target group pair can have at most one listener ARN.",
+                )
+
+
+def check_group(backend, app, group_name: str, fields: dict) -> None:
+    """What AWS checks before it stores a group (see the module docstring); ``fields`` holds the sent members."""
+    if "serviceRoleArn" in fields:
+        check_role(backend, fields["serviceRoleArn"])
+    if (app.compute_platform or "Server") != "ECS":
+        return
+    if fields.get("ecsServices") is not None:
+        check_ecs_services(backend, app.application_name, group_name, fields["ecsServices"])
+    if fields.get("loadBalancerInfo") is not None:
+        check_target_group_pairs(fields["loadBalancerInfo"])
+
+
 class DeploymentGroupPatch(CodeDeployResponse):
     """Operations copied onto moto's CodeDeployResponse."""
 
@@ -154,6 +253,9 @@ class DeploymentGroupPatch(CodeDeployResponse):
         app = backend.get_application(app_name)
         config = self._get_param("deploymentConfigName") or DEFAULT_FOR_PLATFORM.get(app.compute_platform or "Server")
         require_config(backend, config)
+        sent = {field: self._get_param(field) for field in ("ecsServices", "loadBalancerInfo")}
+        sent["serviceRoleArn"] = self._get_param("serviceRoleArn")
+        check_group(backend, app, self._get_param("deploymentGroupName"), sent)
         fields = {_attr(field): self._get_param(field) for field in GROUP_FIELDS if field != "ec2DeploymentOptions"}
         group_id = backend.create_deployment_group(
             application_name=app_name,
@@ -196,6 +298,12 @@ class DeploymentGroupPatch(CodeDeployResponse):
         current = self._get_param("currentDeploymentGroupName")
         group = backend.get_deployment_group(app_name, current)
         new_name = self._get_param("newDeploymentGroupName")
+        sent = {
+            field: self._get_param(field)
+            for field in ("serviceRoleArn", "ecsServices", "loadBalancerInfo")
+            if self._get_param(field) is not None
+        }
+        check_group(backend, backend.get_application(app_name), current, sent)
         groups = backend.deployment_groups[app_name]
         if new_name and new_name != current:
             if new_name in groups:
