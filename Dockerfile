@@ -2,8 +2,12 @@
 #   docker build --build-arg APP_VERSION=1.2.3 --build-arg GIT_COMMIT="$(git rev-parse HEAD)" \
 #     --build-arg BUILD_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -t app .
 
+# Base: Docker's official python image from its ECR Public mirror (public.ecr.aws/docker/library), the same
+# image as Docker Hub's python:<tag>. CodeBuild pulls anonymously from shared addresses, which hit Docker
+# Hub's per-address pull rate limit; ECR Public serves the official images under AWS's own quotas.
+# Both stages use the same exact tag.
 # ---- build stage: the pinned dependencies go into a venv that is copied as a whole ----
-FROM python:3.12.12-slim-bookworm AS build
+FROM public.ecr.aws/docker/library/python:3.12.12-slim-bookworm AS build
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -14,7 +18,7 @@ RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-cache-dir --only-binary=:all: -r /tmp/requirements.txt
 
 # ---- runtime stage: no build tools, no pip cache, numeric non-root user ----
-FROM python:3.12.12-slim-bookworm AS runtime
+FROM public.ecr.aws/docker/library/python:3.12.12-slim-bookworm AS runtime
 
 COPY --from=build /opt/venv /opt/venv
 

@@ -95,11 +95,22 @@ def test_hadolint_passes():
     assert "ignore" not in DOCKERFILE.read_text().lower()
 
 
-def test_multistage_pinned_slim_bases():
+# Docker's official images, from their ECR Public mirror (not Docker Hub, whose anonymous pull rate limit
+# CodeBuild's shared addresses hit): an exact version tag, optionally pinned further by digest.
+BASE_IMAGE = re.compile(
+    r"public\.ecr\.aws/docker/library/(?P<ref>python:3\.1[12]\.\d+-slim-bookworm(?:@sha256:[0-9a-f]{64})?) AS \w+"
+)
+
+
+def test_multistage_pinned_slim_bases_from_the_ecr_public_mirror():
     froms = only(instructions(DOCKERFILE.read_text()), "FROM")
     assert len(froms) >= 2
+    refs = set()
     for args in froms:
-        assert re.fullmatch(r"python:3\.1[12]\.\d+-slim-bookworm AS \w+", args), args
+        match = BASE_IMAGE.fullmatch(args)
+        assert match, f"FROM {args}: not public.ecr.aws/docker/library/python:<exact version>-slim-bookworm"
+        refs.add(match.group("ref"))
+    assert len(refs) == 1, f"the build and runtime stages use different bases: {sorted(refs)}"
 
 
 def test_runtime_stage_settings():
