@@ -170,6 +170,9 @@ notes:
     only when O(tags) is set on an existing group.
   - In check mode a missing application is reported as a group to create, so a play that creates the application
     first can be checked on an empty account.
+  - IAM is eventually consistent, so CodeDeploy may not see a service role created a moment ago and answer
+    C(InvalidRoleException). The create and update calls are retried on that error with a jittered backoff for
+    about two minutes at most; a role that stays invalid (wrong trust policy) fails after that.
   - Supports check mode and diff mode.
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -307,6 +310,11 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import (
 
 # Keys of a deploymentGroupInfo that say nothing about the configuration.
 _VOLATILE = ("lastSuccessfulDeployment", "lastAttemptedDeployment", "targetRevision")
+# IAM changes are eventually consistent
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency):
+# CodeDeploy answers InvalidRoleException for a role created a moment ago. Writes retry on it: 8 attempts, jittered
+# sleeps of at most 2+4+8+16+30+30+30 = 120 s in all (terraform-provider-aws retries CreateDeploymentGroup for minutes).
+ROLE_PROPAGATION_RETRY = {"retries": 8, "delay": 2, "backoff": 2.0, "max_delay": 30}
 
 
 class DeploymentGroupManager:
@@ -315,6 +323,13 @@ class DeploymentGroupManager:
         self.params = module.params
         retry = AWSRetry.jittered_backoff()
         self.codedeploy = module.client("codedeploy", retry_decorator=retry)
+        # The same client, for CreateDeploymentGroup / UpdateDeploymentGroup: also retries while IAM propagates the role.
+        self.codedeploy_writes = module.client(
+            "codedeploy",
+            retry_decorator=AWSRetry.jittered_backoff(
+                catch_extra_error_codes=["InvalidRoleException"], **ROLE_PROPAGATION_RETRY
+            ),
+        )
         self._retry = retry
 
     def client(self, service):
@@ -435,7 +450,7 @@ class DeploymentGroupManager:
             if tags:
                 request["tags"] = tag_sync.as_list(tag_sync.CODEDEPLOY, tags)
             try:
-                self.codedeploy.create_deployment_group(aws_retry=True, **request)
+                self.codedeploy_writes.create_deployment_group(aws_retry=True, **request)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
                 self.fail(e, f"Unable to create deployment group {params['application']}/{params['name']}")
             return True, self.result(tags), diff
@@ -443,7 +458,7 @@ class DeploymentGroupManager:
         changed = before != after
         if changed and not self.module.check_mode:
             try:
-                self.codedeploy.update_deployment_group(aws_retry=True, **update_request(request))
+                self.codedeploy_writes.update_deployment_group(aws_retry=True, **update_request(request))
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
                 self.fail(
                     e,

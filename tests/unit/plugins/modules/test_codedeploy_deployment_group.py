@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 import copy
+import json
 
 import pytest
 
@@ -383,3 +384,62 @@ def test_options_required_with_state_present(capsys):
     failed, result = run_module(module, args, new_stubs(), capsys)
     assert failed
     assert "ecs_service, target_groups" in result["msg"]
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """The backoff's sleeps, recorded instead of slept."""
+    from ansible_collections.amazon.aws.plugins.module_utils import cloud
+
+    slept = []
+    monkeypatch.setattr(cloud.time, "sleep", slept.append)
+    return slept
+
+
+def _role_not_yet_visible(stubs, operation, params, times=2):
+    for _ in range(times):
+        stubs.codedeploy.add_client_error(
+            operation,
+            "InvalidRoleException",
+            f"AWS CodeDeploy does not have the permissions required to assume the role {ROLE_ARN}.",
+            expected_params=params,
+        )
+
+
+def test_create_retries_while_iam_propagates_the_new_role(capsys, sleeps):
+    stubs = new_stubs()
+    lookups(stubs)
+    group_missing(stubs)
+    _role_not_yet_visible(stubs, "create_deployment_group", REQUEST)
+    stubs.codedeploy.add_response("create_deployment_group", {"deploymentGroupId": "dg-1"}, REQUEST)
+    group_live(stubs)
+    failed, result = run_module(module, ARGS, stubs, capsys)
+    assert not failed, result
+    assert result["changed"] is True and result["deployment_group"]["deployment_group_id"] == "dg-1"
+    assert len(sleeps) == 2
+
+
+def test_update_retries_while_iam_propagates_the_new_role(capsys, sleeps):
+    stubs = new_stubs()
+    lookups(stubs)
+    group_live(stubs, live_info(deploymentConfigName="CodeDeployDefault.ECSAllAtOnce"))
+    update = copy.deepcopy(REQUEST)
+    update["currentDeploymentGroupName"] = update.pop("deploymentGroupName")
+    _role_not_yet_visible(stubs, "update_deployment_group", update)
+    stubs.codedeploy.add_response("update_deployment_group", {"hooksNotCleanedUp": []}, update)
+    group_live(stubs)
+    failed, result = run_module(module, ARGS, stubs, capsys)
+    assert not failed, result
+    assert result["changed"] is True and len(sleeps) == 2
+
+
+def test_a_role_that_stays_invalid_fails_within_the_bound(capsys, sleeps):
+    stubs = new_stubs()
+    lookups(stubs)
+    group_missing(stubs)
+    attempts = module.ROLE_PROPAGATION_RETRY["retries"]  # AWSRetry counts attempts, not retries
+    _role_not_yet_visible(stubs, "create_deployment_group", REQUEST, times=attempts)
+    failed, result = run_module(module, ARGS, stubs, capsys)
+    assert failed and "InvalidRoleException" in json.dumps(result)
+    assert len(sleeps) == attempts - 1 and sum(sleeps) <= 120
+    stubs.assert_done()
