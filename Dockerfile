@@ -38,7 +38,13 @@ ENV PATH=/opt/venv/bin:$PATH \
     GIT_COMMIT=${GIT_COMMIT} \
     BUILD_TIME=${BUILD_TIME}
 
+# /tmp is the task's scratch space under a read-only root filesystem: a bind mount the task
+# definition puts there. Fargate creates that mount root-owned, mode 0755, unless the image declares
+# the same path as a VOLUME, whose content, owner and mode it then takes (ECS developer guide, "Use
+# bind mounts with Amazon ECS", considerations). So /tmp belongs to the app user, then is declared.
+RUN chown 10001:10001 /tmp && chmod 0700 /tmp
 USER 10001:10001
+VOLUME ["/tmp"]
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=2)"]

@@ -38,7 +38,17 @@ DEFAULTS = {
     "environment": {},
     "secrets": {},
     "architecture": "X86_64",
+    "health_check": {},
 }
+
+# The container health check. ``command`` unset: the default app's probe (task_definition.py);
+# ``[]`` (or ``health_check: none``): no container health check, the target group's decides;
+# a list starting with CMD or CMD-SHELL, or a string run as CMD-SHELL: any image's own probe.
+# Limits are the ECS API's (botocore ecs HealthCheck: interval 5-300, timeout 2-60, retries 1-10,
+# startPeriod 0-300); the defaults are the ones the collection always used.
+HEALTH_CHECK_DEFAULTS = {"command": None, "interval": 15, "timeout": 5, "retries": 3, "start_period": 10}
+HEALTH_CHECK_LIMITS = {"interval": (5, 300), "timeout": (2, 60), "retries": (1, 10), "start_period": (0, 300)}
+HEALTH_CHECK_NONE = "none"
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_SOURCE = re.compile(r"^arn:aws[a-z-]*:(ssm|secretsmanager):")
@@ -48,14 +58,57 @@ class SpecError(ValueError):
     """Invalid service spec; the message names the field and what is allowed."""
 
 
-def _int(spec, key, low, high):
-    value = spec[key]
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
-        raise SpecError(f"{FIELD}.{key}: {value!r} is not a whole number")
+def _whole(value, field, low, high):
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not re.fullmatch(r"-?\d+", str(value).strip()):
+        raise SpecError(f"{field}: {value!r} is not a whole number")
     value = int(value)
     if not low <= value <= high:
-        raise SpecError(f"{FIELD}.{key}: {value} is out of range; allowed {low}..{high}")
+        raise SpecError(f"{field}: {value} is out of range; allowed {low}..{high}")
     return value
+
+
+def _int(spec, key, low, high):
+    return _whole(spec[key], f"{FIELD}.{key}", low, high)
+
+
+def _health_command(command):
+    field = f"{FIELD}.health_check.command"
+    if command is None or command == []:
+        return command
+    if isinstance(command, str):
+        if not command.strip():
+            raise SpecError(f"{field}: an empty string; give a shell command, a list, or [] for none")
+        return ["CMD-SHELL", command]
+    # AWS: "The string array must start with CMD ... or CMD-SHELL" (botocore ecs HealthCheck.command).
+    if (
+        not isinstance(command, list)
+        or len(command) < 2
+        or command[0] not in ("CMD", "CMD-SHELL")
+        or not all(isinstance(part, str) and part for part in command)
+    ):
+        raise SpecError(
+            f"{field}: {command!r}; allowed a list of strings starting with CMD or CMD-SHELL and at least "
+            "one more element, a shell command string (run as CMD-SHELL), or [] for no container health check"
+        )
+    return list(command)
+
+
+def _health_check(value):
+    """The health check, normalized: every key of HEALTH_CHECK_DEFAULTS; ``command`` [] means none."""
+    field = f"{FIELD}.health_check"
+    if isinstance(value, str) and value.lower() == HEALTH_CHECK_NONE:
+        return dict(HEALTH_CHECK_DEFAULTS, command=[])
+    if not isinstance(value, dict):
+        raise SpecError(f"{field}: {value!r}; allowed a mapping ({', '.join(HEALTH_CHECK_DEFAULTS)}) or 'none'")
+    unknown = set(value) - set(HEALTH_CHECK_DEFAULTS)
+    if unknown:
+        raise SpecError(f"{field}: unknown field(s) {sorted(unknown)}; allowed {list(HEALTH_CHECK_DEFAULTS)}")
+    check = dict(HEALTH_CHECK_DEFAULTS)
+    check.update({k: v for k, v in value.items() if v is not None})
+    check["command"] = _health_command(value.get("command"))
+    for key, (low, high) in HEALTH_CHECK_LIMITS.items():
+        check[key] = _whole(check[key], f"{field}.{key}", low, high)
+    return check
 
 
 def check_fargate_size(cpu, memory, field=FIELD):
@@ -113,6 +166,7 @@ def normalize(service, default_name=None):
     clash = set(spec["environment"]) & set(spec["secrets"])
     if clash:
         raise SpecError(f"{FIELD}: {sorted(clash)} set both in environment and secrets")
+    spec["health_check"] = _health_check(spec["health_check"])
     spec["user"] = str(spec["user"])
     spec["readonly_root_filesystem"] = bool(spec["readonly_root_filesystem"])
     return spec

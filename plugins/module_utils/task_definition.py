@@ -14,6 +14,22 @@ from __future__ import annotations
 # start before the pipeline has pushed any image of ours (the seed pointed at a missing :latest).
 BOOTSTRAP_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 
+# The placeholder's server: busybox ``nc -ll`` (a persistent server in both of busybox's nc
+# builds) forks one ``sh`` per connection, which reads the request headers and answers 200.
+# It writes nothing anywhere: on Fargate an empty bind mount is root-owned 0755 unless the image
+# declares its path as a VOLUME (ECS developer guide, "Use bind mounts with Amazon ECS",
+# considerations), and busybox declares none, so a non-root placeholder has no writable path.
+_BOOTSTRAP_REPLY = (
+    "while read -r line && [ ${#line} -gt 1 ]; do :; done; "
+    "printf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: 10\\r\\n"
+    "Connection: close\\r\\n\\r\\nbootstrap\\n'"
+)
+
+# The app's scratch space: a task-level bind mount at /tmp. Writable by the app's non-root user
+# only because the app image declares VOLUME /tmp over a directory that user owns (Dockerfile).
+SCRATCH_VOLUME = "tmp"
+SCRATCH_PATH = "/tmp"
+
 # Fields AWS adds to a registered task definition; they are not part of what we ask for.
 READ_ONLY_FIELDS = (
     "taskDefinitionArn",
@@ -27,16 +43,36 @@ READ_ONLY_FIELDS = (
 )
 
 
-def _health_command(spec, bootstrap):
-    url = f"http://127.0.0.1:{spec['port']}{spec['health_check_path']}"
-    if bootstrap:
-        return ["CMD-SHELL", f"wget -q -O /dev/null {url} || exit 1"]
+def default_app_probe(spec):
+    """The default app's health command (the image has Python, not curl or wget)."""
     # http.client, not urllib: a non-200 answer must fail the check too.
     probe = (
         f"import http.client as h, sys; c = h.HTTPConnection('127.0.0.1', {spec['port']}, timeout=3); "
         f"c.request('GET', '{spec['health_check_path']}'); sys.exit(c.getresponse().status != 200)"
     )
     return ["CMD", "python", "-c", probe]
+
+
+def health_check(spec, bootstrap=False):
+    """The container's healthCheck, or None when the spec asks for none (the target group decides)."""
+    check = spec["health_check"]
+    if bootstrap:
+        # Our placeholder, whatever the real image's probe is: busybox has wget, not Python or curl.
+        url = f"http://127.0.0.1:{spec['port']}{spec['health_check_path']}"
+        command = ["CMD-SHELL", f"wget -q -O /dev/null {url} || exit 1"]
+    elif check["command"] is None:
+        command = default_app_probe(spec)
+    elif not check["command"]:
+        return None
+    else:
+        command = check["command"]
+    return {
+        "command": command,
+        "interval": check["interval"],
+        "timeout": check["timeout"],
+        "retries": check["retries"],
+        "startPeriod": check["start_period"],
+    }
 
 
 def container_definition(spec, names, image, region, bootstrap=False):
@@ -58,28 +94,18 @@ def container_definition(spec, names, image, region, bootstrap=False):
                 "awslogs-stream-prefix": names["container"],
             },
         },
-        "healthCheck": {
-            "command": _health_command(spec, bootstrap),
-            "interval": 15,
-            "timeout": 5,
-            "retries": 3,
-            "startPeriod": 10,
-        },
         "readonlyRootFilesystem": spec["readonly_root_filesystem"],
         "user": spec["user"],
         "stopTimeout": spec["stop_timeout"],
-        # A read-only root filesystem still needs a writable /tmp.
-        "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
     }
+    check = health_check(spec, bootstrap)
+    if check:
+        container["healthCheck"] = check
     if bootstrap:
-        page = "/tmp/www"
-        health = page + spec["health_check_path"]
-        container["command"] = [
-            "sh",
-            "-c",
-            f"mkdir -p {page} $(dirname {health}) && echo bootstrap > {page}/index.html"
-            f" && cp {page}/index.html {health} && exec httpd -f -p {port} -h {page}",
-        ]
+        container["command"] = ["nc", "-ll", "-p", str(port), "-e", "sh", "-c", _BOOTSTRAP_REPLY]
+    else:
+        # A read-only root filesystem still needs a writable /tmp (see SCRATCH_PATH).
+        container["mountPoints"] = [{"sourceVolume": SCRATCH_VOLUME, "containerPath": SCRATCH_PATH, "readOnly": False}]
     return container
 
 
@@ -94,9 +120,46 @@ def task_definition(spec, names, image, region, execution_role_arn, task_role_ar
         "executionRoleArn": execution_role_arn,
         "taskRoleArn": task_role_arn,
         "runtimePlatform": {"operatingSystemFamily": "LINUX", "cpuArchitecture": spec["architecture"]},
-        "volumes": [{"name": "tmp"}],
+        # The placeholder needs no writable path, so it gets no volume at all.
+        "volumes": [] if bootstrap else [{"name": SCRATCH_VOLUME}],
         "containerDefinitions": [container_definition(spec, names, image, region, bootstrap)],
     }
+
+
+def _non_root(user):
+    """True when the container runs as a user other than root; None when the image decides."""
+    if not user:
+        return None
+    name = str(user).split(":", 1)[0]
+    return name not in ("0", "root")
+
+
+def _is_fargate_bind_mount(volume):
+    # A task volume with none of these is a bind mount on Fargate's ephemeral task storage.
+    others = ("host", "dockerVolumeConfiguration", "efsVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration")
+    return not any(volume.get(key) for key in others) and not volume.get("configuredAtLaunch")
+
+
+def unwritable_mounts(definition, image_volumes=()):
+    """Where a non-root container cannot write on Fargate: ``[(container, path), ...]``.
+
+    Fargate creates a task bind mount root-owned, mode 0755, unless the image declares the same
+    path as a ``VOLUME``; then the image directory's content, owner and mode are copied into it
+    (ECS developer guide, "Use bind mounts with Amazon ECS", considerations; aws/containers-roadmap
+    #938, #863). AWS accepts such a definition at RegisterTaskDefinition: the task fails at run time,
+    so the collection checks it itself. ``image_volumes``: the VOLUME paths of the container's image.
+    """
+    bind = {v["name"] for v in definition.get("volumes") or [] if _is_fargate_bind_mount(v)}
+    declared = {p.rstrip("/") or "/" for p in image_volumes}
+    problems = []
+    for container in definition.get("containerDefinitions") or []:
+        if not _non_root(container.get("user")):
+            continue
+        for mount in container.get("mountPoints") or []:
+            path = mount["containerPath"].rstrip("/") or "/"
+            if mount.get("sourceVolume") in bind and not mount.get("readOnly") and path not in declared:
+                problems.append((container["name"], mount["containerPath"]))
+    return problems
 
 
 def _strip(value):
@@ -120,8 +183,21 @@ def same_definition(wanted, live):
         return False
     live_cmp = comparable(live)
     wanted_cmp = comparable(wanted)
-    # AWS fills in defaults we do not set; compare only the keys we ask for, recursively.
-    return _covers(wanted_cmp, live_cmp)
+    # AWS fills in defaults we do not set; compare only the keys we ask for, recursively, and
+    # check apart the keys we set or leave out (no health check, no volume): AWS adds none of them.
+    return _covers(wanted_cmp, live_cmp) and _same_owned_keys(wanted_cmp, live_cmp)
+
+
+# Keys the collection sets or omits on purpose; AWS never fills them in by itself.
+OWNED_TASK_KEYS = ("volumes",)
+OWNED_CONTAINER_KEYS = ("healthCheck", "mountPoints", "command")
+
+
+def _same_owned_keys(wanted, live):
+    if any((key in wanted) != (key in live) for key in OWNED_TASK_KEYS):
+        return False
+    pairs = zip(wanted.get("containerDefinitions", []), live.get("containerDefinitions", []))
+    return all((key in w) == (key in v) for w, v in pairs for key in OWNED_CONTAINER_KEYS)
 
 
 def _covers(wanted, live):

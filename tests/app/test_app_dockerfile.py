@@ -128,6 +128,46 @@ def test_runtime_stage_settings():
     assert not any("pip install" in args for args in only(stage, "RUN")), "no pip in the runtime stage"
 
 
+def volumes_of(stage) -> list[str]:
+    """The paths the stage's VOLUME instructions declare (JSON or plain form)."""
+    paths = []
+    for args in only(stage, "VOLUME"):
+        paths += json.loads(args) if args.startswith("[") else args.split()
+    return paths
+
+
+def test_tmp_is_a_volume_the_app_user_owns():
+    """On Fargate the task's /tmp bind mount takes the owner and mode of the image's VOLUME /tmp.
+
+    Without the VOLUME it is root-owned 0755 and user 10001 cannot write (ECS developer guide, "Use
+    bind mounts with Amazon ECS", considerations); a change after VOLUME would not be in the image.
+    """
+    stage = final_stage()
+    assert "/tmp" in volumes_of(stage)
+    volume_at = next(i for i, (kw, args) in enumerate(stage) if kw == "VOLUME" and "/tmp" in args)
+    before = " && ".join(args for kw, args in stage[:volume_at] if kw == "RUN")
+    owner = re.search(r"chown\s+(\S+)\s+/tmp(?:\s|$)", before)
+    assert owner, "the runtime stage chowns /tmp before declaring it"
+    user = only(stage, "USER")[-1]
+    assert owner.group(1).split(":") == user.split(":"), f"/tmp belongs to {owner.group(1)}, the app runs as {user}"
+    mode = re.search(r"chmod\s+([0-7]{3,4})\s+/tmp(?:\s|$)", before)
+    assert mode is None or int(mode.group(1), 8) & 0o700 == 0o700, "the owner can read, write and enter /tmp"
+
+
+def test_the_task_definitions_tmp_mount_is_writable_on_fargate():
+    """The task definition's /tmp mount is one the image declares, for the user the image owns it to."""
+    from ansible_collections.bluegreen.ecs.plugins.module_utils import naming, service_spec, task_definition
+
+    stage = final_stage()
+    spec = service_spec.normalize({}, "web")
+    td = task_definition.task_definition(
+        spec, naming.service_names("prd", "demo", "web"), "repo:tag", "eu-west-1", "arn:exec", "arn:task"
+    )
+    assert task_definition.unwritable_mounts(td, volumes_of(stage)) == []
+    assert task_definition.unwritable_mounts(td, ()) != [], "without the VOLUME, /tmp would not be writable"
+    assert spec["user"] == only(stage, "USER")[-1].split(":")[0]
+
+
 def test_healthcheck_needs_no_curl():
     check = only(final_stage(), "HEALTHCHECK")[-1]
     assert "curl" not in check and "wget" not in check

@@ -57,3 +57,71 @@ def test_bad_input_names_the_field(service, needle):
 def test_secret_message_does_not_echo_a_valid_arn_elsewhere():
     spec = normalize({"secrets": {"DB_PASSWORD": ARN}}, "web")
     assert spec["secrets"] == {"DB_PASSWORD": ARN}
+
+
+# --- health_check (issue 10, item 17) -----------------------------------------------------------
+
+
+def test_health_check_defaults_to_the_apps_probe_and_timings():
+    assert normalize({}, "web")["health_check"] == {
+        "command": None,
+        "interval": 15,
+        "timeout": 5,
+        "retries": 3,
+        "start_period": 10,
+    }
+
+
+@pytest.mark.parametrize("value", ["none", "NONE", {"command": []}])
+def test_health_check_none(value):
+    assert normalize({"health_check": value}, "web")["health_check"]["command"] == []
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (
+            "wget -q -O /dev/null http://127.0.0.1:8000/health",
+            ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8000/health"],
+        ),
+        (["CMD", "/app/healthcheck", "--port", "8000"], ["CMD", "/app/healthcheck", "--port", "8000"]),
+        (["CMD-SHELL", "curl -f http://localhost/ || exit 1"], ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]),
+    ],
+)
+def test_health_check_command(command, expected):
+    assert normalize({"health_check": {"command": command}}, "web")["health_check"]["command"] == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "low", "high"), [("interval", 5, 300), ("timeout", 2, 60), ("retries", 1, 10), ("start_period", 0, 300)]
+)
+def test_health_check_limits_are_the_ecs_apis(key, low, high):
+    for good in (low, high, str(high)):
+        assert normalize({"health_check": {key: good}}, "web")["health_check"][key] == int(good)
+    for bad in (low - 1, high + 1):
+        with pytest.raises(SpecError) as err:
+            normalize({"health_check": {key: bad}}, "web")
+        assert str(err.value) == f"bluegreen_service.health_check.{key}: {bad} is out of range; allowed {low}..{high}"
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [
+        ({"command": ["curl", "-f", "http://localhost/"]}, r"health_check\.command: .*starting with CMD or CMD-SHELL"),
+        ({"command": ["CMD"]}, r"health_check\.command: .*at least one more element"),
+        ({"command": ["CMD", ""]}, r"health_check\.command"),
+        ({"command": 5}, r"health_check\.command"),
+        ({"command": "  "}, r"health_check\.command: an empty string"),
+        ({"interval": "often"}, r"health_check\.interval: 'often' is not a whole number"),
+        ({"retries": True}, r"health_check\.retries"),
+        ({"grace": 10}, r"health_check: unknown field\(s\) \['grace'\]; allowed \['command', 'interval'"),
+        (
+            "off",
+            r"health_check: 'off'; allowed a mapping \(command, interval, timeout, retries, start_period\) or 'none'",
+        ),
+        (["CMD", "true"], r"health_check: .*allowed a mapping"),
+    ],
+)
+def test_bad_health_check_names_the_field_and_allowed_values(value, needle):
+    with pytest.raises(SpecError, match=needle):
+        normalize({"health_check": value}, "web")
