@@ -6,7 +6,10 @@ It puts an image manifest under each tag in the emulator's ECR, as the pipeline'
 AWS, so the release module finds the tags. Pushing a tag that exists is a no-op (tags are
 immutable). Prints one JSON object:
 {"changed": bool, "images": [{"tag": ..., "image": "<uri>", "digest": "sha256:...", "changed": bool}]}.
-Credentials come from the usual boto3 chain (the emulator accepts any).
+
+Credentials: the emulator's, as the local inventory sets them (aws_access_key/aws_secret_key: testing),
+whatever the machine has configured. So it works on a fresh machine with no AWS configuration, and a
+real key is never sent, even to the emulator. --access-key/--secret-key override them.
 """
 
 import argparse
@@ -16,6 +19,8 @@ import sys
 
 import boto3
 
+# The local inventory's aws_access_key / aws_secret_key (inventories/local/group_vars/all/main.yml).
+EMULATOR_KEY = "testing"
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 CONFIG_TYPE = "application/vnd.docker.container.image.v1+json"
 
@@ -50,14 +55,25 @@ def push(ecr, repository, tag):
     return {"tag": tag, "image": uri, "digest": image["imageId"]["imageDigest"], "changed": True}
 
 
+def ecr_client(args):
+    """An ECR client on the emulator with explicit keys: boto3 then reads no credential chain, so neither
+    a missing configuration (NoCredentialsError) nor a real profile changes anything."""
+    session = boto3.session.Session(
+        aws_access_key_id=args.access_key, aws_secret_access_key=args.secret_key, region_name=args.region
+    )
+    return session.client("ecr", endpoint_url=args.endpoint_url)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repository", required=True)
     parser.add_argument("--tag", required=True, action="append", help="repeat for several tags")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--endpoint-url", required=True, help="the emulator; this script never talks to real AWS")
+    parser.add_argument("--access-key", default=EMULATOR_KEY, help="default: the local inventory's (testing)")
+    parser.add_argument("--secret-key", default=EMULATOR_KEY, help="default: the local inventory's (testing)")
     args = parser.parse_args(argv)
-    ecr = boto3.client("ecr", region_name=args.region, endpoint_url=args.endpoint_url)
+    ecr = ecr_client(args)
     images = [push(ecr, args.repository, tag) for tag in args.tag]
     print(json.dumps({"changed": any(image["changed"] for image in images), "images": images}))
     return 0
