@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import naming, service_spec
+from ansible_collections.bluegreen.ecs.plugins.module_utils import codedeploy, naming, service_spec
 from ansible_collections.bluegreen.ecs.plugins.module_utils import task_definition as taskdef
 
 
@@ -57,6 +57,11 @@ def foreign_owner(tags, env, project, what="resource"):
     return naming.foreign_owner(tags, env, project, what)
 
 
+def code_deploy_service_plan(live, wanted):
+    """What an existing CODE_DEPLOY service needs that ecs_service cannot apply: {'release': [...], 'refused': [...]}."""
+    return codedeploy.code_deploy_service_plan(live, wanted)
+
+
 class FilterModule:
     """bluegreen.ecs naming, tagging and task definition filters."""
 
@@ -69,4 +74,5 @@ class FilterModule:
             "task_definition": _guard(task_definition),
             "deployment_config_name": _guard(deployment_config_name),
             "foreign_owner": _guard(foreign_owner),
+            "code_deploy_service_plan": code_deploy_service_plan,
         }

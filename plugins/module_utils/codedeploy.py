@@ -384,3 +384,71 @@ def application_arn(partition, region, account_id, name):
 
 def deployment_group_arn(partition, region, account_id, application, name):
     return f"arn:{partition}:codedeploy:{region}:{account_id}:deploymentgroup:{application}/{name}"
+
+
+# -- an existing ECS service under the CODE_DEPLOY controller ------------------------------------------------------
+
+
+def _public_ip(value) -> str:
+    if isinstance(value, str):
+        return value.upper()
+    return "ENABLED" if value else "DISABLED"
+
+
+def code_deploy_service_plan(live: dict, wanted: dict) -> dict:
+    """What an existing CODE_DEPLOY service needs that community.aws.ecs_service cannot give it.
+
+    ``live`` is the service as DescribeServices returns it (camelCase); ``wanted`` has ``subnets``,
+    ``security_groups``, ``assign_public_ip`` (bool), ``platform_version``, ``enable_execute_command`` (bool) and
+    ``health_check_grace_period_seconds``. UpdateService on such a service may change only the desired count,
+    deployment configuration, health check grace period, placement and tag options (botocore's UpdateService
+    documentation); the rest goes through CodeDeploy. Returns:
+
+    - ``release``: differences in the network configuration or platform version, one sentence each. ecs_service does
+      not send them on this service (AWS would refuse them); the next release's AppSpec carries them.
+    - ``refused``: settings no path applies, one sentence each naming the variable: ``enableExecuteCommand``
+      cannot be updated on a CODE_DEPLOY service and CodeDeploy's AppSpec has no such field.
+    """
+    release = []
+    awsvpc = (live.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+    for label, live_value, want in (
+        ("subnets", sorted(awsvpc.get("subnets") or []), sorted(wanted.get("subnets") or [])),
+        ("security groups", sorted(awsvpc.get("securityGroups") or []), sorted(wanted.get("security_groups") or [])),
+        (
+            "assignPublicIp",
+            _public_ip(awsvpc.get("assignPublicIp", "DISABLED")),
+            _public_ip(wanted.get("assign_public_ip", False)),
+        ),
+    ):
+        if live_value != want:
+            release.append(f"{label}: {_words(live_value)} -> {_words(want)}")
+    live_platform = live.get("platformVersion")
+    if live_platform and wanted.get("platform_version") and live_platform != wanted["platform_version"]:
+        release.append(f"platform version: {live_platform} -> {wanted['platform_version']}")
+
+    refused = []
+    live_exec = bool(live.get("enableExecuteCommand", False))
+    want_exec = bool(wanted.get("enable_execute_command", False))
+    name = live.get("serviceName", "the service")
+    if live_exec != want_exec:
+        refused.append(
+            f"ecs_enable_execute_command: service {name} has ECS Exec {'on' if live_exec else 'off'}; AWS cannot change "
+            "it on a service with the CODE_DEPLOY deployment controller (UpdateService refuses enableExecuteCommand, "
+            f"and a CodeDeploy AppSpec has no such setting). Set ecs_enable_execute_command: {str(live_exec).lower()}, "
+            "or delete and recreate the service"
+        )
+    grace = wanted.get("health_check_grace_period_seconds")
+    if live_exec and want_exec and grace and grace != live.get("healthCheckGracePeriodSeconds"):
+        # community.aws.ecs_service sends enableExecuteCommand with any update, which AWS refuses here.
+        refused.append(
+            f"ecs_health_check_grace_period_seconds: cannot change it ({live.get('healthCheckGracePeriodSeconds')} -> "
+            f"{grace}) on service {name}, which has ECS Exec on: community.aws.ecs_service would send "
+            "enableExecuteCommand with it, which AWS refuses on a CODE_DEPLOY service"
+        )
+    return {"release": release, "refused": refused}
+
+
+def _words(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) if value else "(none)"
+    return str(value)

@@ -336,3 +336,66 @@ def test_arns():
         cd.deployment_group_arn("aws-cn", "cn-north-1", "1", "app", "dg")
         == "arn:aws-cn:codedeploy:cn-north-1:1:deploymentgroup:app/dg"
     )
+
+
+# -- code_deploy_service_plan ---------------------------------------------------------------------------------------
+
+LIVE_SERVICE = {
+    "serviceName": "web",
+    "platformVersion": "LATEST",
+    "enableExecuteCommand": False,
+    "healthCheckGracePeriodSeconds": 60,
+    "networkConfiguration": {
+        "awsvpcConfiguration": {
+            "subnets": ["subnet-b", "subnet-a"],
+            "securityGroups": ["sg-1"],
+            "assignPublicIp": "DISABLED",
+        }
+    },
+}
+WANTED_SERVICE = {
+    "subnets": ["subnet-a", "subnet-b"],
+    "security_groups": ["sg-1"],
+    "assign_public_ip": False,
+    "platform_version": "LATEST",
+    "enable_execute_command": False,
+    "health_check_grace_period_seconds": 60,
+}
+
+
+def test_converged_code_deploy_service_needs_nothing():
+    assert cd.code_deploy_service_plan(LIVE_SERVICE, WANTED_SERVICE) == {"release": [], "refused": []}
+    # the grace period is updatable: not the plan's business
+    assert cd.code_deploy_service_plan(LIVE_SERVICE, dict(WANTED_SERVICE, health_check_grace_period_seconds=30)) == {
+        "release": [],
+        "refused": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"subnets": ["subnet-a", "subnet-c"]}, "subnets: subnet-a, subnet-b -> subnet-a, subnet-c"),
+        ({"security_groups": ["sg-2"]}, "security groups: sg-1 -> sg-2"),
+        ({"assign_public_ip": True}, "assignPublicIp: DISABLED -> ENABLED"),
+        ({"platform_version": "1.4.0"}, "platform version: LATEST -> 1.4.0"),
+    ],
+)
+def test_network_and_platform_changes_wait_for_the_next_release(change, needle):
+    plan = cd.code_deploy_service_plan(LIVE_SERVICE, dict(WANTED_SERVICE, **change))
+    assert plan == {"release": [needle], "refused": []}
+
+
+def test_execute_command_cannot_change_on_a_code_deploy_service():
+    plan = cd.code_deploy_service_plan(LIVE_SERVICE, dict(WANTED_SERVICE, enable_execute_command=True))
+    assert plan["release"] == [] and len(plan["refused"]) == 1
+    assert plan["refused"][0].startswith("ecs_enable_execute_command:")
+    assert "ecs_enable_execute_command: false" in plan["refused"][0]
+
+
+def test_grace_period_change_is_refused_only_with_ecs_exec_on():
+    live = dict(LIVE_SERVICE, enableExecuteCommand=True)
+    wanted = dict(WANTED_SERVICE, enable_execute_command=True)
+    assert cd.code_deploy_service_plan(live, wanted)["refused"] == []
+    refused = cd.code_deploy_service_plan(live, dict(wanted, health_check_grace_period_seconds=30))["refused"]
+    assert len(refused) == 1 and refused[0].startswith("ecs_health_check_grace_period_seconds:")
