@@ -75,6 +75,9 @@ PHASE_STOPPED = "stopped"
 
 # Phases in which production traffic reaches green: the alarms are watched there.
 ALARM_PHASES = (PHASE_SHIFTING, PHASE_BAKING)
+# Phases just before production traffic moves: a release checks the alarms there too (the gate), so that
+# an alarm already in ALARM stops the deployment before the first production request reaches green.
+GATE_PHASES = (PHASE_TEST_TRAFFIC, PHASE_READY)
 
 # next_action() answers.
 WAIT = "wait"
@@ -222,6 +225,7 @@ def next_action(
     stop_requested=False,
     termination_wait_started=False,
     error_message="",
+    gate_alarms=False,
 ):
     """One step of the wait loop: what to do after reading the deployment once.
 
@@ -231,7 +235,8 @@ def next_action(
     2. Failed / Stopped -> DONE_FAILED with CodeDeploy's error message.
     3. a stop was requested -> WAIT for CodeDeploy to finish it.
     4. elapsed >= timeout -> STOP_ROLLBACK.
-    5. shifting or baking and a watched alarm in ALARM -> STOP_ROLLBACK.
+    5. shifting or baking (or, with ``gate_alarms``, test traffic or Ready: production is about to move)
+       and a watched alarm in ALARM -> STOP_ROLLBACK.
     6. validation failed -> STOP_ROLLBACK.
     7. Ready: validation pending -> VALIDATE; already continued -> WAIT; else -> CONTINUE.
     8. validation pending and green serves test traffic without a ready wait (CONTINUE_DEPLOYMENT),
@@ -252,10 +257,11 @@ def next_action(
         return Action(WAIT, "stop requested")
     if timeout is not None and elapsed >= timeout:
         return Action(STOP_ROLLBACK, f"timed out after {int(timeout)}s while {where.replace('_', ' ')}")
-    if where in ALARM_PHASES:
+    if watch_alarms(where, gate_alarms):
         firing = alarms_in_alarm(alarm_states)
         if firing:
-            return Action(STOP_ROLLBACK, f"alarm(s) in ALARM while {where}: {', '.join(firing)}")
+            when = f"while {where}" if where in ALARM_PHASES else "before production traffic moved"
+            return Action(STOP_ROLLBACK, f"alarm(s) in ALARM {when}: {', '.join(firing)}")
     if validation.state == VALIDATION_FAILED:
         return Action(STOP_ROLLBACK, f"validation failed: {validation.detail}".rstrip(": "))
     if where == PHASE_READY:
@@ -272,9 +278,28 @@ def next_action(
     return Action(WAIT, where)
 
 
-def watch_alarms(current_phase):
-    """The module reads the alarms only where they can stop the deployment."""
-    return current_phase in ALARM_PHASES
+def watch_alarms(current_phase, gate_alarms=False):
+    """The module reads the alarms only where they can stop the deployment (and, for a release, just before)."""
+    return current_phase in ALARM_PHASES or (gate_alarms and current_phase in GATE_PHASES)
+
+
+# What the module does when a stop it asked for came too late (the deployment had already completed).
+UNDO_REDEPLOY = "redeploy_previous"  # the faulty version went live: deploy the previous revision
+UNDO_FOLLOW_ROLLBACK = "follow_rollback"  # CodeDeploy already stopped it (and maybe rolls it back)
+UNDO_NOTHING = "nothing"  # it succeeded and no rollback was asked for
+
+
+def after_refused_stop(status, rollback_wanted, previous_arn, deployed_arn):
+    """StopDeployment answered DeploymentAlreadyCompletedException: act on the deployment's real end.
+
+    Succeeded with a rollback wanted (validation, alarm, timeout, rollback verb) and a previous revision
+    that differs from what went live: deploy that previous revision, as ``action=rollback`` does.
+    """
+    if status in (FAILED, STOPPED):
+        return UNDO_FOLLOW_ROLLBACK
+    if status == SUCCEEDED and rollback_wanted and previous_arn and previous_arn != deployed_arn:
+        return UNDO_REDEPLOY
+    return UNDO_NOTHING
 
 
 def stop_grace(timeout):
@@ -369,9 +394,13 @@ def appspec(
     container_port,
     network_configuration=None,
     capacity_provider_strategy=None,
-    platform_version="LATEST",
+    platform_version=None,
 ):
-    """AppSpec content for an ECS deployment, built from the live service's network settings.
+    """AppSpec content for an ECS deployment.
+
+    ``network_configuration`` (ECS API shape) and ``platform_version`` are what the service should have
+    (``wanted_network``, ``wanted_platform_version``); without a platform version the key is left out and
+    ECS uses its default (LATEST).
 
     Returns ``(content, sha256)``: the JSON text and its hex digest, as CreateDeployment's
     ``revision.appSpecContent`` takes them.
@@ -400,6 +429,68 @@ def appspec(
     }
     content = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return content, hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def network_configuration(subnets, security_groups, assign_public_ip=False):
+    """The ECS ``networkConfiguration`` a Fargate service in private subnets should have."""
+    awsvpc = {"subnets": sorted(subnets), "assignPublicIp": "ENABLED" if assign_public_ip else "DISABLED"}
+    if security_groups:
+        awsvpc["securityGroups"] = sorted(security_groups)
+    return {"awsvpcConfiguration": awsvpc}
+
+
+def _primary_task_set(service):
+    for task_set in (service or {}).get("taskSets") or []:
+        if task_set.get("status") == "PRIMARY":
+            return task_set
+    return {}
+
+
+def live_network(service):
+    """The network the service's tasks use: the PRIMARY task set's (CODE_DEPLOY), else the service's."""
+    return _primary_task_set(service).get("networkConfiguration") or (service or {}).get("networkConfiguration")
+
+
+def live_platform_version(service):
+    """The platform version the service asked for (LATEST or a pinned one), else its PRIMARY task set's."""
+    return (service or {}).get("platformVersion") or _primary_task_set(service).get("platformVersion")
+
+
+def _network_key(network):
+    awsvpc = (network or {}).get("awsvpcConfiguration") or {}
+    return (
+        tuple(sorted(awsvpc.get("subnets") or [])),
+        tuple(sorted(awsvpc.get("securityGroups") or [])),
+        awsvpc.get("assignPublicIp") or "DISABLED",
+    )
+
+
+def same_network(live, wanted):
+    """Same subnets, security groups and public IP setting (order does not matter)."""
+    return _network_key(live) == _network_key(wanted)
+
+
+def same_platform(live, wanted):
+    """A wanted LATEST matches whatever ECS resolved it to; a pinned version must match."""
+    if not wanted or wanted == "LATEST":
+        return True
+    return live == wanted
+
+
+def service_changes(service, wanted_network, wanted_platform):
+    """What the next deployment changes on the service besides the task definition (list of sentences)."""
+    changes = []
+    live_net = live_network(service)
+    if wanted_network and not same_network(live_net, wanted_network):
+        before, after = _network_key(live_net), _network_key(wanted_network)
+        changes.append(
+            f"network: subnets {list(before[0])} -> {list(after[0])}, security groups {list(before[1])} -> "
+            f"{list(after[1])}, public IP {before[2]} -> {after[2]}"
+        )
+    live_platform = live_platform_version(service)
+    if not same_platform(live_platform, wanted_platform):
+        changes.append(f"platform version: {live_platform or '(default)'} -> {wanted_platform}")
+    return changes
 
 
 _TASKDEF_IN_TEXT = re.compile(r"""["']?TaskDefinition["']?\s*:\s*["']?([^"'\s,}]+)""")

@@ -30,6 +30,10 @@ class ReleaseError(Exception):
     """A resource the release needs is missing or in the wrong shape; the message says which."""
 
 
+class GroupBusy(Exception):
+    """CreateDeployment answered DeploymentLimitExceededException: a deployment started since we looked."""
+
+
 class CodeDeployECS:
     def __init__(self, ecs=None, codedeploy=None, ecr=None, iam=None, cloudwatch=None):
         self.ecs = ecs
@@ -197,20 +201,38 @@ class CodeDeployECS:
             return None
         return self.revision_task_definition(application, newest["previousRevision"])
 
-    def create_deployment(self, application, group, content, sha256, description):
-        return self.codedeploy.create_deployment(
+    def create_deployment(self, application, group, content, sha256, description, auto_rollback=None):
+        """CreateDeployment; ``auto_rollback`` (AutoRollbackConfiguration) only when the user overrides the
+        group's rollback settings: sent, it replaces them for this deployment (botocore CreateDeploymentInput)."""
+        args = dict(
             applicationName=application,
             deploymentGroupName=group,
             revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content, "sha256": sha256}},
             description=description,
-            autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]},
-            aws_retry=True,
-        )["deploymentId"]
+        )
+        if auto_rollback is not None:
+            args["autoRollbackConfiguration"] = auto_rollback
+        try:
+            return self.codedeploy.create_deployment(aws_retry=True, **args)["deploymentId"]
+        except is_boto3_error_code("DeploymentLimitExceededException"):
+            raise GroupBusy(f"a deployment of {group} started meanwhile") from None
 
     def stop(self, deployment_id, rollback):
-        return self.codedeploy.stop_deployment(
-            deploymentId=deployment_id, autoRollbackEnabled=bool(rollback), aws_retry=True
-        )
+        """StopDeployment; None when the deployment had already completed (DeploymentAlreadyCompletedException)."""
+        try:
+            return self.codedeploy.stop_deployment(
+                deploymentId=deployment_id, autoRollbackEnabled=bool(rollback), aws_retry=True
+            )
+        except is_boto3_error_code("DeploymentAlreadyCompletedException"):
+            return None
 
     def continue_ready(self, deployment_id):
-        self.codedeploy.continue_deployment(deploymentId=deployment_id, deploymentWaitType="READY_WAIT", aws_retry=True)
+        """ContinueDeployment(READY_WAIT); False when the deployment is no longer in Ready (it completed, was
+        stopped by its ready timeout, or someone else continued it)."""
+        try:
+            self.codedeploy.continue_deployment(
+                deploymentId=deployment_id, deploymentWaitType="READY_WAIT", aws_retry=True
+            )
+        except is_boto3_error_code(["DeploymentAlreadyCompletedException", "DeploymentIsNotInReadyStateException"]):
+            return False
+        return True

@@ -95,7 +95,12 @@ options:
       - V(rollback) stops the deployment in flight with rollback; with none in flight it deploys the previous
         ACTIVE revision (the one the last successful deployment replaced, else the newest ACTIVE revision older
         than the live one). Validation and alarms apply to that deployment too.
-      - V(stop) stops the deployment in flight without rollback (traffic stays where it is).
+      - V(stop) stops the deployment in flight without rollback. CodeDeploy then leaves everything where it is
+        (AWS CodeDeploy User Guide, deployments on an ECS compute platform, the components "remain in their current
+        state"), so stopped mid-shift, both task sets stay and production traffic stays split at its last weights.
+        The next release installs its new task set after moving all traffic back to the PRIMARY (original)
+        task set and removing the one left over, as a CodeDeploy rollback does; O(action=rollback) after a
+        stop deploys the previous revision the same way.
       - V(continue) lets the deployment waiting in C(Ready) shift production traffic
         (C(ContinueDeployment READY_WAIT)), after O(validation) if given. With O(wait=true) a deployment that is
         not yet C(Ready) is waited for.
@@ -148,11 +153,23 @@ options:
           - Verify the TLS certificate of an C(https) URL.
         type: bool
         default: true
+      server_name:
+        description:
+          - Host name the check presents (TLS SNI and the HTTP C(Host) header) and verifies the certificate
+            against, while connecting to the address in O(validation.url). Use the domain of the load balancer's
+            certificate (C(alb_certificate_domain)) with the load balancer's DNS name in the URL, since the DNS name
+            never matches a certificate issued for a custom domain.
+        type: str
   alarms:
     description:
-      - CloudWatch alarm names (metric or composite) watched while production traffic shifts and during the
-        bake. One in state C(ALARM) stops the deployment with rollback. Unknown names fail before anything
-        changes.
+      - CloudWatch alarm names (metric or composite). A release checks them before production traffic moves
+        (while green serves test traffic, in C(Ready) before continuing, and before creating a deployment whose
+        group does not pause in C(Ready)), and watches them while production traffic shifts and during the bake.
+        One in state C(ALARM) stops the deployment with rollback (before the deployment is created, refuses to
+        create it). Unknown names fail before anything changes.
+      - When a stop comes too late (the deployment completed between the alarm check and C(StopDeployment)),
+        the module deploys the revision that was live before, as O(action=rollback) does, and fails with both
+        deployments named.
     type: list
     elements: str
     default: []
@@ -175,6 +192,50 @@ options:
       - Seconds between two reads of the deployment (fractions allowed).
     type: float
     default: 5
+  auto_rollback:
+    description:
+      - Overrides the deployment group's automatic rollback settings for this deployment
+        (C(autoRollbackConfiguration) of C(CreateDeployment)). Without it the group's settings apply.
+      - The module's own stops (failed validation, an alarm, the timeout, O(action=rollback)) always roll back, as
+        C(StopDeployment) with C(autoRollbackEnabled=true) rolls back whatever the group's settings are.
+    type: dict
+    suboptions:
+      enabled:
+        description:
+          - Whether CodeDeploy rolls back automatically on O(auto_rollback.events).
+        type: bool
+        required: true
+      events:
+        description:
+          - Events that trigger a rollback; at least one when O(auto_rollback.enabled=true).
+        type: list
+        elements: str
+        choices: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST']
+  platform_version:
+    description:
+      - Fargate platform version of the new task set (AppSpec C(PlatformVersion)). Default the service's own
+        (C(platformVersion) of the live service, else of its PRIMARY task set); pass the C(ecs) role's
+        C(ecs_platform_version) to change it with the release.
+    type: str
+  subnets:
+    description:
+      - Subnets of the new task set (AppSpec C(NetworkConfiguration)), normally the environment's app subnets
+        (tag C(Tier=app)). A CODE_DEPLOY service's network can only change through a deployment, so a release
+        applies a changed network, and one with only a network or platform change still deploys (the live
+        revision). Without it the live service's network is kept.
+    type: list
+    elements: str
+  security_groups:
+    description:
+      - Security groups of the new task set, with O(subnets); normally the service's own
+        (C(<env>-<project>-<service>-svc-sg)).
+    type: list
+    elements: str
+  assign_public_ip:
+    description:
+      - AppSpec C(AssignPublicIp) with O(subnets).
+    type: bool
+    default: false
   wait:
     description:
       - Wait for the deployment to end. With V(false) the module returns once the deployment is created (or the
@@ -185,9 +246,12 @@ notes:
   - Supports check mode (reports what it would do; no write call) and diff mode (the task definition before and
     after).
   - The service must have been created with the C(CODE_DEPLOY) deployment controller (C(ecs) role). The AppSpec is
-    built by the module (task definition ARN, container name and port, C(PlatformVersion=LATEST), network
-    configuration and capacity provider strategy of the live service).
-  - The deployment is created with auto-rollback on C(DEPLOYMENT_FAILURE) and C(DEPLOYMENT_STOP_ON_ALARM).
+    built by the module (task definition ARN, container name and port, platform version (O(platform_version)),
+    network configuration (O(subnets)) and the capacity provider strategy of the live service).
+  - The deployment follows the deployment group's automatic rollback settings unless O(auto_rollback) is given.
+  - Between reading a deployment and acting on it (stop, continue, create), the deployment may move on. The
+    module then reads how it ended and acts on that (follows CodeDeploy's rollback, redeploys the previous
+    revision, or starts over when another deployment appeared); the result always names what is live.
   - Without O(validation), a deployment that pauses in C(Ready) is continued at once. For a manual gate, release
     with O(wait=false), run your own checks, then run the module with O(action=continue) or O(action=rollback).
   - A release that does not succeed (failed, stopped, rolled back, timed out) makes the task fail, with
@@ -316,9 +380,12 @@ msg:
   sample: "would register a new revision of prd-web and start a CodeDeploy deployment"
 """
 
+import http.client
+import ssl
 import time
 from datetime import datetime, timezone
 from urllib.error import HTTPError
+from urllib.parse import urlsplit
 
 try:
     import botocore
@@ -332,7 +399,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
 from ansible_collections.bluegreen.ecs.plugins.module_utils import release as logic
 from ansible_collections.bluegreen.ecs.plugins.module_utils.clients import SessionClients
-from ansible_collections.bluegreen.ecs.plugins.module_utils.release_aws import CodeDeployECS, ReleaseError
+from ansible_collections.bluegreen.ecs.plugins.module_utils.release_aws import CodeDeployECS, GroupBusy, ReleaseError
 from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import SpecError, normalize
 from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import same_definition, task_definition
 
@@ -340,14 +407,59 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition impo
 _clock = time.monotonic
 _sleep = time.sleep
 
+# How many times a verb starts over when a deployment appears between reading the group and creating one.
+_GROUP_BUSY_RETRIES = 2
+
 
 def _now():
     return datetime.now(timezone.utc)
 
 
-def fetch(url, timeout, validate_certs):
-    """One GET: (status, body), or (None, error text) when nothing answered."""
+class _NamedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to one address (the load balancer's) with SNI and certificate check for another name (its domain)."""
+
+    def __init__(self, host, port, server_name, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self.server_name = server_name
+
+    def connect(self):
+        http.client.HTTPConnection.connect(self)
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.server_name)
+
+
+def _fetch_as(url, timeout, validate_certs, server_name):
+    parts = urlsplit(url)
+    if validate_certs:
+        context = ssl.create_default_context()
+    else:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    default = 443 if parts.scheme.lower() == "https" else 80
+    host_header = server_name if port == default else f"{server_name}:{port}"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if parts.scheme.lower() == "https":
+        conn = _NamedHTTPSConnection(parts.hostname, port, server_name, timeout=timeout, context=context)
+    else:
+        conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     try:
+        conn.request("GET", path, headers={"Host": host_header})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def fetch(url, timeout, validate_certs, server_name=None):
+    """One GET: (status, body), or (None, error text) when nothing answered.
+
+    With ``server_name`` the request goes to the URL's address but says ``server_name`` in SNI and Host, and
+    the certificate is checked against ``server_name``: an ALB's DNS name with a certificate for its domain.
+    """
+    try:
+        if server_name:
+            return _fetch_as(url, timeout, validate_certs, server_name)
         response = open_url(url, method="GET", timeout=timeout, validate_certs=validate_certs)
         return response.getcode(), response.read()
     except HTTPError as e:
@@ -366,8 +478,24 @@ class Release:
         self.poll_interval = params["poll_interval"]
         self.validation_cfg = params["validation"]
         self.alarms = list(params["alarms"] or [])
+        # A release (and a continue) checks the alarms before production traffic moves, not only while it moves.
+        self.gate_alarms = self.action in ("release", "continue")
+        self.auto_rollback = None
+        if params["auto_rollback"] is not None:
+            override = params["auto_rollback"]
+            self.auto_rollback = {"enabled": override["enabled"], "events": list(override["events"] or [])}
+        self.wanted_network = None
+        if params["subnets"]:
+            self.wanted_network = logic.network_configuration(
+                params["subnets"], params["security_groups"], params["assign_public_ip"]
+            )
         self.started = _clock()
         self.changed = False
+        self.writes = 0  # write calls that AWS accepted
+        self.live_read_at = -1  # self.writes when the live task definition was last read
+        self.group_info = None
+        self._wanted = None  # the task definition to release, built once (a verb may start over)
+        self._alarms_known = False
         self.log = logic.StepLog()
         self.weights = {}
         self.result = {"task_definition_before": None, "task_definition_after": None, "registered": False}
@@ -419,8 +547,42 @@ class Release:
         self.module.exit_json(changed=self.changed, **result)
 
     def fail(self, msg, **extra):
+        self.refresh_live()
         result = self._result(reason=msg, **extra)
         self.module.fail_json(msg=msg, changed=self.changed, **result)
+
+    def fail_aws(self, error):
+        """An AWS error the module cannot read its way around: still say what is live."""
+        msg = f"{self.action} of {self.service_name} failed"
+        self.refresh_live()
+        result = self._result(reason=msg)
+        self.module.fail_json_aws(error, msg=msg, changed=self.changed, **result)
+
+    def refresh_live(self):
+        """Make task_definition_before/after true before failing (best effort: the failure itself may be that the
+        service cannot be read). Nothing written that moves traffic: what is live is what was live."""
+        try:
+            if not self.writes:
+                if not self.result["task_definition_before"]:
+                    service = self.aws.service(self.cluster, self.service_name)
+                    self.result["task_definition_before"] = logic.live_task_definition_arn(service)
+                self.result["task_definition_after"] = self.result["task_definition_before"]
+            elif self.live_read_at != self.writes:
+                self.read_live_after()
+        except Exception:  # noqa: BLE001 - the original failure is what gets reported
+            return
+
+    def read_live_after(self):
+        """Read what the service runs now into task_definition_after; returns the service."""
+        service = self.live_service()
+        self.result["task_definition_after"] = logic.live_task_definition_arn(service)
+        self.live_read_at = self.writes
+        return service
+
+    def wrote(self):
+        """A write that can move traffic (create, stop, continue) was accepted."""
+        self.changed = True
+        self.writes += 1
 
     def elapsed(self):
         return _clock() - self.started
@@ -437,15 +599,41 @@ class Release:
             )
         return service
 
+    def group(self):
+        self.group_info = self.aws.deployment_group(self.application, self.group_name)
+        return self.group_info
+
+    def ready_wait(self):
+        return logic.ready_wait_configured(self.group_info)
+
     def check_alarms_exist(self):
-        if not self.alarms:
+        if not self.alarms or self._alarms_known:
             return
         known = self.aws.alarm_states(self.alarms)
         unknown = sorted(set(self.alarms) - set(known))
         if unknown:
             raise ReleaseError(f"unknown CloudWatch alarm(s): {', '.join(unknown)}")
+        self._alarms_known = True
+
+    def alarm_gate(self):
+        """Before a deployment that will not pause in Ready: an alarm in ALARM refuses the release."""
+        if not self.alarms or self.ready_wait():
+            return
+        states = self.aws.alarm_states(self.alarms)
+        self.log.alarm_check(states, _now())
+        firing = logic.alarms_in_alarm(states)
+        if firing:
+            self.fail(
+                f"alarm(s) in ALARM before the release started: {', '.join(firing)}; nothing was released "
+                f"(the deployment group does not pause in Ready, so production traffic would move at once)"
+            )
 
     def wanted_definition(self):
+        if self._wanted is None:
+            self._wanted = self.build_definition()
+        return self._wanted
+
+    def build_definition(self):
         params = self.params
         image = params["image"]
         if params["image_tag"]:
@@ -456,6 +644,9 @@ class Release:
         if params["container_overrides"]:
             wanted["containerDefinitions"][0].update(params["container_overrides"])
         return wanted
+
+    def wanted_platform(self, service):
+        return self.params["platform_version"] or logic.live_platform_version(service)
 
     # -- the wait loop ---------------------------------------------------------------------------
 
@@ -473,13 +664,14 @@ class Release:
         attempts = []
         ok, detail = False, ""
         for number in range(1, max(1, cfg["attempts"]) + 1):
-            status, body = fetch(cfg["url"], cfg["timeout_seconds"], cfg["validate_certs"])
+            status, body = fetch(cfg["url"], cfg["timeout_seconds"], cfg["validate_certs"], cfg["server_name"])
             ok, detail = logic.check_response(status, body, cfg["expected_status"], cfg["body_pattern"])
             attempts.append({"attempt": number, "ok": ok, "detail": detail})
             if ok:
                 break
             if number < cfg["attempts"]:
                 _sleep(cfg["interval_seconds"])
+        detail_args = {"server_name": cfg["server_name"]} if cfg["server_name"] else {}
         self.log.add(
             "validation",
             "passed" if ok else "failed",
@@ -489,28 +681,44 @@ class Release:
             phase=where,
             before_production_traffic=where in (logic.PHASE_READY, logic.PHASE_TEST_TRAFFIC),
             attempts=attempts,
+            **detail_args,
         )
         return logic.Validation(logic.VALIDATION_PASSED if ok else logic.VALIDATION_FAILED, detail)
 
     def stop(self, deployment_id, rollback, reason):
+        """StopDeployment. False when AWS says the deployment had already completed: the caller reads how."""
         at = _now()
         answer = self.aws.stop(deployment_id, rollback)
-        self.changed = True
-        self.log.add(
-            "stop_deployment",
-            answer.get("status") or "requested",
-            at,
-            _now(),
-            deployment_id=deployment_id,
-            rollback=bool(rollback),
-            reason=reason,
-        )
+        detail = dict(deployment_id=deployment_id, rollback=bool(rollback), reason=reason)
+        if answer is None:
+            self.log.add("stop_deployment", "already_completed", at, _now(), **detail)
+            return False
+        self.wrote()
+        self.log.add("stop_deployment", answer.get("status") or "requested", at, _now(), **detail)
+        return True
 
-    def follow(self, deployment_id, ready_wait, stop_reason=None, rollback=True):
-        """Drive one deployment to its end; returns an outcome dict (success, status, reason, rollback)."""
+    def continue_ready(self, deployment_id, reason):
+        """ContinueDeployment(READY_WAIT). False when the deployment had left Ready: the caller reads how."""
+        at = _now()
+        if not self.aws.continue_ready(deployment_id):
+            self.log.add("continue_deployment", "not_ready", at, _now(), deployment_id=deployment_id, reason=reason)
+            return False
+        self.wrote()
+        self.log.add("continue_deployment", "sent", at, _now(), deployment_id=deployment_id, reason=reason)
+        return True
+
+    def follow(self, deployment_id, ready_wait, stop_reason=None, rollback=True, checks=True, undo_arn=None):
+        """Drive one deployment to its end; returns an outcome dict (success, status, reason, rollback).
+
+        ``checks``: validation and alarms apply (not to a deployment that undoes a faulty one).
+        ``undo_arn``: the revision to redeploy if the deployment completes although we stopped it with rollback.
+        """
         validation = logic.Validation(
-            logic.VALIDATION_PENDING if self.validation_cfg and stop_reason is None else logic.VALIDATION_NOT_CONFIGURED
+            logic.VALIDATION_PENDING
+            if self.validation_cfg and checks and stop_reason is None
+            else logic.VALIDATION_NOT_CONFIGURED
         )
+        alarms = self.alarms if checks else []
         continued = False
         stop_requested = stop_reason is not None
         stop_deadline = _clock() + logic.stop_grace(self.timeout) if stop_requested else None
@@ -526,8 +734,8 @@ class Release:
             termination = bool(info.get("instanceTerminationWaitTimeStarted"))
             where = logic.phase(status, target, termination)
             alarm_states = None
-            if self.alarms and not stop_requested and logic.watch_alarms(where):
-                alarm_states = self.aws.alarm_states(self.alarms)
+            if alarms and not stop_requested and logic.watch_alarms(where, self.gate_alarms):
+                alarm_states = self.aws.alarm_states(alarms)
                 self.log.alarm_check(alarm_states, _now())
             action = logic.next_action(
                 status,
@@ -541,6 +749,7 @@ class Release:
                 stop_requested=stop_requested,
                 termination_wait_started=termination,
                 error_message=_error_message(info),
+                gate_alarms=self.gate_alarms and checks,
             )
             if action.kind == logic.DONE_SUCCESS:
                 return {"success": True, "status": status, "info": info}
@@ -548,22 +757,19 @@ class Release:
                 reason = stop_reason or action.reason
                 if stop_reason and status == logic.SUCCEEDED:
                     reason = f"{stop_reason}; {action.reason}"
+                    return self.completed_despite_stop(info, reason, rollback, undo_arn)
                 return self.finish_failed(info, reason, stop_requested and rollback)
             if action.kind == logic.VALIDATE:
                 validation = self.validate(where)
                 continue
             if action.kind == logic.CONTINUE:
-                at = _now()
-                self.aws.continue_ready(deployment_id)
-                self.changed = True
-                continued = True
-                self.log.add(
-                    "continue_deployment", "sent", at, _now(), deployment_id=deployment_id, reason=action.reason
-                )
+                self.continue_ready(deployment_id, action.reason)
+                continued = True  # sent or refused: the next read shows where the deployment went
             elif action.kind == logic.STOP_ROLLBACK:
-                self.stop(deployment_id, True, action.reason)
+                self.stop(deployment_id, True, action.reason)  # refused: the next read shows how it ended
                 stop_requested, stop_reason, rollback = True, action.reason, True
                 stop_deadline = _clock() + logic.stop_grace(self.timeout)
+                continue
             elif stop_requested and _clock() >= stop_deadline:
                 return {
                     "success": False,
@@ -574,6 +780,26 @@ class Release:
                     "unfinished": True,
                 }
             _sleep(self.poll_interval)
+
+    def completed_despite_stop(self, info, reason, rollback, undo_arn):
+        """The deployment completed before our stop: if a rollback was wanted, redeploy the previous revision."""
+        deployment_id = info.get("deploymentId")
+        deployed = self.aws.revision_task_definition(self.application, info.get("revision"))
+        outcome = {"success": False, "status": info.get("status"), "info": info, "reason": reason}
+        outcome["rolled_back"] = False
+        choice = logic.after_refused_stop(info.get("status"), rollback, undo_arn, deployed)
+        if choice != logic.UNDO_REDEPLOY:
+            return outcome
+        service = self.live_service()
+        undo_id = self.deploy_revision(
+            undo_arn, service, f"bluegreen.ecs rollback of {deployment_id} to {undo_arn.rsplit('/', 1)[-1]}"
+        )
+        undone = self.follow(undo_id, self.ready_wait(), checks=False)
+        outcome["rollback_deployment_id"] = undo_id
+        outcome["rolled_back"] = undone["success"]
+        verb = "redeployed" if undone["success"] else f"tried to redeploy ({undone.get('status')})"
+        outcome["reason"] = f"{reason}; deployment {undo_id} {verb} {undo_arn}"
+        return outcome
 
     def finish_failed(self, info, reason, rollback_requested):
         """The deployment ended without success: follow CodeDeploy's rollback deployment, if any."""
@@ -602,8 +828,7 @@ class Release:
             self.result["diff"] = diff
         self.result["deployment_id"] = deployment_id
         self.result["status"] = outcome["status"]
-        service = self.live_service()
-        self.result["task_definition_after"] = logic.live_task_definition_arn(service)
+        self.read_live_after()
         if outcome["success"]:
             if expected_arn and self.result["task_definition_after"] != expected_arn:
                 self.fail(
@@ -624,14 +849,28 @@ class Release:
             arn,
             container_name,
             container_port,
-            network_configuration=service.get("networkConfiguration"),
+            network_configuration=self.wanted_network or logic.live_network(service),
             capacity_provider_strategy=service.get("capacityProviderStrategy"),
+            platform_version=self.wanted_platform(service),
         )
         at = _now()
-        deployment_id = self.aws.create_deployment(self.application, self.group_name, content, digest, description)
-        self.changed = True
+        deployment_id = self.aws.create_deployment(
+            self.application, self.group_name, content, digest, description, auto_rollback=self.auto_rollback
+        )
+        self.wrote()
         self.log.add("create_deployment", "done", at, _now(), deployment_id=deployment_id, task_definition=arn)
         return deployment_id
+
+    def deploy_revision(self, target, service, description):
+        """A new deployment of ``target`` with the container and port the service's load balancer uses."""
+        container_name = self.names["container"]
+        container_port = self.spec["port"] if self.spec else None
+        balancers = service.get("loadBalancers") or []
+        if balancers and balancers[0].get("containerName"):
+            container_name, container_port = balancers[0]["containerName"], balancers[0]["containerPort"]
+        if not container_port:
+            self.fail(f"ECS service {self.service_name!r} has no load balancer container port; pass spec")
+        return self.start_deployment(target, service, container_name, container_port, description)
 
     def resolve_conflicts(self, wanted):
         """Classify; on a conflict apply on_conflict until the way is clear. Returns (service, live, classification)."""
@@ -654,7 +893,7 @@ class Release:
                 self.changed = True
                 self.exit(f"{found.reason}; would {verb}, then release", deployment_id=other.deployment_id)
             if choice == logic.CONFLICT_STOP:
-                self.stop(other.deployment_id, True, "on_conflict=stop")
+                self.stop(other.deployment_id, True, "on_conflict=stop")  # already completed: nothing to wait for
                 stopped.add(other.deployment_id)
             started = _now()
             info = self.wait_terminal(other.deployment_id, self.started + self.timeout)
@@ -686,6 +925,7 @@ class Release:
             return None, True
         tags = naming.resource_tags(self.params["env"], self.params["project"], self.label, self.params["tags"])
         registered = self.aws.register(wanted, tags)
+        self.changed = True
         at = _now()
         self.log.add("register_task_definition", "done", at, at, task_definition=registered["taskDefinitionArn"])
         return registered["taskDefinitionArn"], True
@@ -697,11 +937,20 @@ class Release:
             self.module.warn("validation and alarms apply only with wait: true")
         wanted = self.wanted_definition()
         self.check_alarms_exist()
-        group = self.aws.deployment_group(self.application, self.group_name)
+        self.group()
         service, live_arn, live, found = self.resolve_conflicts(wanted)
         diff = logic.diff_definitions(live, wanted, live_arn)
+        changes = logic.service_changes(service, self.wanted_network, self.params["platform_version"])
+        if changes:
+            self.log.add("service_changes", "planned", _now(), changes=changes)
+            diff["before"]["service"] = self.service_settings(
+                logic.live_network(service), logic.live_platform_version(service)
+            )
+            diff["after"]["service"] = self.service_settings(
+                self.wanted_network or logic.live_network(service), self.wanted_platform(service)
+            )
 
-        if found.decision == logic.NOTHING_TO_DO:
+        if found.decision == logic.NOTHING_TO_DO and not changes:
             self.result["task_definition_after"] = live_arn
             self.exit(f"{live_arn} is already live; nothing to do", diff=None)
 
@@ -716,17 +965,21 @@ class Release:
                     f"{verb} for it",
                     diff=diff,
                 )
-            outcome = self.follow(deployment.deployment_id, logic.ready_wait_configured(group))
+            outcome = self.follow(deployment.deployment_id, self.ready_wait(), undo_arn=live_arn)
             self.report(deployment.deployment_id, outcome, deployment.task_definition_arn, diff=diff)
 
-        arn, registered = self.revision_for(wanted, live_arn, live)
+        self.alarm_gate()
+        arn, registered = (live_arn, False) if found.decision == logic.NOTHING_TO_DO else (None, None)
+        if arn is None:
+            arn, registered = self.revision_for(wanted, live_arn, live)
         self.result["registered"] = registered
         self.result["task_definition_after"] = arn
         diff["after_header"] = arn or "(new revision)"
+        also = f" (service changes: {'; '.join(changes)})" if changes else ""
         if self.module.check_mode:
             self.changed = True
             what = f"register a new revision of {wanted['family']}" if registered else f"reuse {arn}"
-            self.exit(f"would {what} and start a CodeDeploy deployment in {self.group_name}", diff=diff)
+            self.exit(f"would {what} and start a CodeDeploy deployment in {self.group_name}{also}", diff=diff)
 
         image = wanted["containerDefinitions"][0]["image"]
         deployment_id = self.start_deployment(
@@ -734,20 +987,24 @@ class Release:
             service,
             self.names["container"],
             self.spec["port"],
-            f"bluegreen.ecs release of {arn.rsplit('/', 1)[-1]} ({image})",
+            f"bluegreen.ecs release of {arn.rsplit('/', 1)[-1]} ({image}){also}"[:512],
         )
         self.result.update(deployment_id=deployment_id, status=logic.CREATED)
         if not self.params["wait"]:
-            self.exit(f"started deployment {deployment_id}", diff=diff)
-        outcome = self.follow(deployment_id, logic.ready_wait_configured(group))
+            self.exit(f"started deployment {deployment_id}{also}", diff=diff)
+        outcome = self.follow(deployment_id, self.ready_wait(), undo_arn=live_arn)
         self.report(deployment_id, outcome, arn, diff=diff)
+
+    @staticmethod
+    def service_settings(network, platform):
+        return {"networkConfiguration": network or {}, "platformVersion": platform or "(default)"}
 
     def rollback(self):
         self.check_alarms_exist()
-        group = self.aws.deployment_group(self.application, self.group_name)
+        self.group()
         service = self.live_service()
         live_arn = logic.live_task_definition_arn(service)
-        self.result["task_definition_before"] = live_arn
+        self.result["task_definition_before"] = self.result["task_definition_before"] or live_arn
         self.result["task_definition_after"] = live_arn
         everything = self.aws.in_flight(self.application, self.group_name)
         inflight = [d for d in everything if not d.rollback_of]
@@ -760,32 +1017,12 @@ class Release:
                 self.exit(f"{msg}; {'would wait' if self.module.check_mode else 'not waiting'} for it")
             info = self.wait_terminal(deployment.deployment_id, self.started + self.timeout)
             self.result["status"] = info.get("status")
-            self.result["task_definition_after"] = logic.live_task_definition_arn(self.live_service())
+            self.read_live_after()
             if info.get("status") != logic.SUCCEEDED:
                 self.fail(f"{msg}; it ended {info.get('status')}")
             self.exit(f"{msg}; it succeeded")
         if inflight:
-            deployment = inflight[0]
-            self.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
-            if self.module.check_mode:
-                self.changed = True
-                self.exit(f"would stop deployment {deployment.deployment_id} ({deployment.status}) with rollback")
-            self.stop(deployment.deployment_id, True, "rollback requested")
-            if not self.params["wait"]:
-                self.exit(f"stopping deployment {deployment.deployment_id} with rollback")
-            outcome = self.follow(
-                deployment.deployment_id, logic.ready_wait_configured(group), stop_reason="rollback requested"
-            )
-            self.result["status"] = outcome["status"]
-            self.result["rolled_back"] = outcome.get("rolled_back", False)
-            if outcome.get("rollback_deployment_id"):
-                self.result["rollback_deployment_id"] = outcome["rollback_deployment_id"]
-            self.result["task_definition_after"] = logic.live_task_definition_arn(self.live_service())
-            if outcome["status"] == logic.SUCCEEDED or outcome.get("unfinished"):
-                self.fail(outcome["reason"])
-            if outcome.get("rollback_deployment_id") and not outcome.get("rolled_back"):
-                self.fail(f"rollback deployment {outcome['rollback_deployment_id']} did not succeed")
-            self.exit(f"stopped deployment {deployment.deployment_id} with rollback")
+            self.rollback_in_flight(inflight[0], live_arn)
 
         family = logic.arn_family(live_arn) or self.names["family"]
         previous = self.aws.previous_revision_arn(self.application, self.group_name, live_arn)
@@ -796,21 +1033,37 @@ class Release:
         if self.module.check_mode:
             self.changed = True
             self.exit(f"would deploy the previous revision {target}")
-        container_name = self.names["container"]
-        container_port = self.spec["port"] if self.spec else None
-        balancers = service.get("loadBalancers") or []
-        if balancers and balancers[0].get("containerName"):
-            container_name, container_port = balancers[0]["containerName"], balancers[0]["containerPort"]
-        if not container_port:
-            self.fail(f"ECS service {self.service_name!r} has no load balancer container port; pass spec")
-        deployment_id = self.start_deployment(
-            target, service, container_name, container_port, f"bluegreen.ecs rollback to {target.rsplit('/', 1)[-1]}"
-        )
+        deployment_id = self.deploy_revision(target, service, f"bluegreen.ecs rollback to {target.rsplit('/', 1)[-1]}")
         self.result.update(deployment_id=deployment_id, status=logic.CREATED)
         if not self.params["wait"]:
             self.exit(f"started deployment {deployment_id} of {target}")
-        outcome = self.follow(deployment_id, logic.ready_wait_configured(group))
+        outcome = self.follow(deployment_id, self.ready_wait())
         self.report(deployment_id, outcome, target, success_msg=f"rolled back to {target}")
+
+    def rollback_in_flight(self, deployment, live_arn):
+        """Stop the deployment in flight with rollback; if it completed first, redeploy what was live."""
+        self.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+        if self.module.check_mode:
+            self.changed = True
+            self.exit(f"would stop deployment {deployment.deployment_id} ({deployment.status}) with rollback")
+        accepted = self.stop(deployment.deployment_id, True, "rollback requested")
+        if not self.params["wait"] and accepted:
+            self.exit(f"stopping deployment {deployment.deployment_id} with rollback")
+        outcome = self.follow(
+            deployment.deployment_id, self.ready_wait(), stop_reason="rollback requested", undo_arn=live_arn
+        )
+        self.result["status"] = outcome["status"]
+        self.result["rolled_back"] = outcome.get("rolled_back", False)
+        if outcome.get("rollback_deployment_id"):
+            self.result["rollback_deployment_id"] = outcome["rollback_deployment_id"]
+        self.read_live_after()
+        if outcome.get("unfinished") or (outcome["status"] == logic.SUCCEEDED and not outcome["rolled_back"]):
+            self.fail(outcome["reason"])
+        if outcome.get("rollback_deployment_id") and not outcome.get("rolled_back"):
+            self.fail(f"rollback deployment {outcome['rollback_deployment_id']} did not succeed")
+        if outcome["status"] == logic.SUCCEEDED:
+            self.exit(f"deployment {deployment.deployment_id} completed before the stop; {outcome['reason']}")
+        self.exit(f"stopped deployment {deployment.deployment_id} with rollback")
 
     def stop_verb(self):
         service = self.live_service()
@@ -823,20 +1076,27 @@ class Release:
         self.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
         if self.module.check_mode:
             self.changed = True
-            self.exit(f"would stop deployment {deployment.deployment_id} ({deployment.status})")
-        self.stop(deployment.deployment_id, False, "stop requested")
+            self.exit(f"would stop deployment {deployment.deployment_id} ({deployment.status}){STOP_LEAVES}")
+        if not self.stop(deployment.deployment_id, False, "stop requested"):
+            info = self.aws.deployment(deployment.deployment_id)
+            self.result["status"] = info.get("status")
+            self.read_live_after()
+            self.exit(
+                f"deployment {deployment.deployment_id} had already ended ({info.get('status')}) before the stop; "
+                "nothing to stop"
+            )
         if not self.params["wait"]:
-            self.exit(f"stopping deployment {deployment.deployment_id}")
+            self.exit(f"stopping deployment {deployment.deployment_id}{STOP_LEAVES}")
         outcome = self.follow(deployment.deployment_id, False, stop_reason="stop requested", rollback=False)
         self.result["status"] = outcome["status"]
-        self.result["task_definition_after"] = logic.live_task_definition_arn(self.live_service())
+        self.read_live_after()
         if outcome["status"] not in (logic.STOPPED, logic.FAILED):
             self.fail(outcome["reason"])
-        self.exit(f"stopped deployment {deployment.deployment_id}")
+        self.exit(f"stopped deployment {deployment.deployment_id}{STOP_LEAVES}")
 
     def continue_verb(self):
         self.check_alarms_exist()
-        group = self.aws.deployment_group(self.application, self.group_name)
+        self.group()
         service = self.live_service()
         self.result["task_definition_before"] = logic.live_task_definition_arn(service)
         inflight = self.aws.in_flight(self.application, self.group_name)
@@ -857,23 +1117,46 @@ class Release:
         if not self.params["wait"]:
             if deployment.status != logic.READY:
                 self.fail(f"deployment {deployment.deployment_id} is {deployment.status}, not Ready; use wait: true")
-            at = _now()
-            self.aws.continue_ready(deployment.deployment_id)
-            self.changed = True
-            self.log.add("continue_deployment", "sent", at, _now(), deployment_id=deployment.deployment_id)
+            if self.alarms:
+                firing = logic.alarms_in_alarm(self.aws.alarm_states(self.alarms))
+                if firing:
+                    self.fail(
+                        f"alarm(s) in ALARM: {', '.join(firing)}; deployment {deployment.deployment_id} "
+                        "not continued (stop it with action=rollback)"
+                    )
+            if not self.continue_ready(deployment.deployment_id, "continue requested"):
+                info = self.aws.deployment(deployment.deployment_id)
+                self.result["status"] = info.get("status")
+                self.read_live_after()
+                if info.get("status") in (logic.FAILED, logic.STOPPED):
+                    self.fail(
+                        f"deployment {deployment.deployment_id} ended {info.get('status')} before the continue: "
+                        f"{_error_message(info) or 'no message'}"
+                    )
+                self.exit(f"deployment {deployment.deployment_id} had already left Ready ({info.get('status')})")
             self.exit(f"continued deployment {deployment.deployment_id}")
-        outcome = self.follow(deployment.deployment_id, logic.ready_wait_configured(group))
+        outcome = self.follow(
+            deployment.deployment_id, self.ready_wait(), undo_arn=self.result["task_definition_before"]
+        )
         self.report(deployment.deployment_id, outcome, deployment.task_definition_arn, success_msg="continued")
 
     def run(self):
-        if self.action == "release":
-            self.release()
-        elif self.action == "rollback":
-            self.rollback()
-        elif self.action == "stop":
-            self.stop_verb()
-        else:
-            self.continue_verb()
+        verbs = {"release": self.release, "rollback": self.rollback, "stop": self.stop_verb}
+        verb = verbs.get(self.action, self.continue_verb)
+        for attempt in range(_GROUP_BUSY_RETRIES + 1):
+            try:
+                verb()
+            except GroupBusy as e:
+                # Someone started a deployment between our read and CreateDeployment: read again and decide again.
+                self.log.add("create_deployment", "group_busy", _now(), detail=str(e))
+                if attempt == _GROUP_BUSY_RETRIES:
+                    self.fail(f"{e}, {attempt + 1} times; run again once it ends")
+
+
+STOP_LEAVES = (
+    "; without rollback CodeDeploy leaves everything where it is: both task sets stay and production traffic "
+    "stays split at its last weights until the next release or rollback"
+)
 
 
 def _error_message(info):
@@ -892,6 +1175,11 @@ def main():
         interval_seconds=dict(type="int", default=5),
         timeout_seconds=dict(type="int", default=10),
         validate_certs=dict(type="bool", default=True),
+        server_name=dict(type="str"),
+    )
+    auto_rollback_options = dict(
+        enabled=dict(type="bool", required=True),
+        events=dict(type="list", elements="str", choices=list(AUTO_ROLLBACK_EVENTS)),
     )
     argument_spec = dict(
         env=dict(type="str", required=True),
@@ -915,12 +1203,18 @@ def main():
         timeout=dict(type="int", default=1800),
         poll_interval=dict(type="float", default=5),
         wait=dict(type="bool", default=True),
+        auto_rollback=dict(type="dict", options=auto_rollback_options),
+        platform_version=dict(type="str"),
+        subnets=dict(type="list", elements="str"),
+        security_groups=dict(type="list", elements="str"),
+        assign_public_ip=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
         mutually_exclusive=[("image", "image_tag")],
         required_one_of=[("service", "spec")],
+        required_by={"security_groups": "subnets"},
         required_if=[("action", "release", ("spec",)), ("action", "release", ("image", "image_tag"), True)],
     )
     if module.params["timeout"] < 1 or module.params["poll_interval"] < 0:
@@ -931,14 +1225,30 @@ def main():
     if validation and not validation["url"].lower().startswith(("http://", "https://")):
         module.fail_json(msg=f"validation.url must be an http:// or https:// URL, not {validation['url']!r}")
 
+    check_auto_rollback(module)
+
     release = Release(module)
     try:
         release.run()
     except ReleaseError as e:
         release.fail(str(e))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(
-            e, msg=f"{module.params['action']} of {release.service_name} failed", changed=release.changed
+        release.fail_aws(e)
+
+
+# AutoRollbackEvent (botocore codedeploy model).
+AUTO_ROLLBACK_EVENTS = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST")
+
+
+def check_auto_rollback(module):
+    """What CreateDeployment accepts: enabled needs at least one event (else InvalidAutoRollbackConfigException)."""
+    override = module.params["auto_rollback"]
+    if override is None:
+        return
+    if override["enabled"] and not override["events"]:
+        module.fail_json(
+            msg="auto_rollback.events must list at least one of "
+            f"{', '.join(AUTO_ROLLBACK_EVENTS)} when auto_rollback.enabled is true"
         )
 
 

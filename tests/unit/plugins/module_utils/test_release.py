@@ -215,13 +215,41 @@ class TestAlarms:
     def test_alarms_ok_or_insufficient_data_continue_waiting(self):
         assert act("InProgress", events(SHIFTING), PASSED, {"a": "OK", "b": "INSUFFICIENT_DATA"}).kind == r.WAIT
 
-    def test_alarm_before_production_traffic_does_not_stop(self):
-        # Only the traffic shift and the bake are watched.
+    def test_alarm_before_production_traffic_does_not_stop_without_the_gate(self):
+        # A rollback deployment watches only the traffic shift and the bake.
         assert act("InProgress", events(TEST_TRAFFIC_UP), PENDING, {"a": "ALARM"}).kind == r.WAIT
+
+    @pytest.mark.parametrize("validation", [PENDING, PASSED])
+    def test_alarm_in_ready_stops_before_production_traffic_moves(self, validation):
+        """Issue 10: an alarm already in ALARM must not let a release continue out of Ready."""
+        action = act("Ready", events(TEST_TRAFFIC_UP), validation, {"a": "ALARM"}, gate_alarms=True)
+        assert action.kind == r.STOP_ROLLBACK
+        assert action.reason == "alarm(s) in ALARM before production traffic moved: a"
+
+    def test_alarm_on_test_traffic_without_ready_wait_stops(self):
+        action = act("InProgress", events(TEST_TRAFFIC_UP), PENDING, {"a": "ALARM"}, ready_wait=False, gate_alarms=True)
+        assert action.kind == r.STOP_ROLLBACK
+
+
+class TestRefusedStop:
+    def test_completed_with_rollback_wanted_redeploys_the_previous_revision(self):
+        assert r.after_refused_stop(r.SUCCEEDED, True, ARN.format(3), ARN.format(4)) == r.UNDO_REDEPLOY
+
+    def test_stopped_or_failed_follows_codedeploys_rollback(self):
+        assert r.after_refused_stop(r.STOPPED, True, ARN.format(3), ARN.format(4)) == r.UNDO_FOLLOW_ROLLBACK
+        assert r.after_refused_stop(r.FAILED, True, ARN.format(3), ARN.format(4)) == r.UNDO_FOLLOW_ROLLBACK
+
+    def test_nothing_to_undo(self):
+        assert r.after_refused_stop(r.SUCCEEDED, False, ARN.format(3), ARN.format(4)) == r.UNDO_NOTHING
+        assert r.after_refused_stop(r.SUCCEEDED, True, ARN.format(4), ARN.format(4)) == r.UNDO_NOTHING
+        assert r.after_refused_stop(r.SUCCEEDED, True, None, ARN.format(4)) == r.UNDO_NOTHING
 
     def test_watch_alarms_only_where_they_matter(self):
         assert r.watch_alarms(r.PHASE_SHIFTING) and r.watch_alarms(r.PHASE_BAKING)
         assert not r.watch_alarms(r.PHASE_READY) and not r.watch_alarms(r.PHASE_DEPLOYING)
+        # A release gates production traffic: it also reads them while green serves test traffic and in Ready.
+        assert r.watch_alarms(r.PHASE_READY, True) and r.watch_alarms(r.PHASE_TEST_TRAFFIC, True)
+        assert not r.watch_alarms(r.PHASE_DEPLOYING, True) and not r.watch_alarms(r.PHASE_QUEUED, True)
 
 
 class TestReadyWait:
@@ -385,7 +413,7 @@ def test_appspec_content_and_digest():
     network = {
         "awsvpcConfiguration": {"subnets": ["s-1", "s-2"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}
     }
-    content, digest = r.appspec(ARN.format(42), "web", 8000, network)
+    content, digest = r.appspec(ARN.format(42), "web", 8000, network, platform_version="1.4.0")
     doc = json.loads(content)
     assert doc["version"] == "0.0"
     (resource,) = doc["Resources"]
@@ -394,14 +422,62 @@ def test_appspec_content_and_digest():
     assert props == {
         "TaskDefinition": ARN.format(42),
         "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 8000},
-        "PlatformVersion": "LATEST",
+        "PlatformVersion": "1.4.0",
         "NetworkConfiguration": {
             "AwsvpcConfiguration": {"Subnets": ["s-1", "s-2"], "SecurityGroups": ["sg-1"], "AssignPublicIp": "DISABLED"}
         },
     }
     assert digest == hashlib.sha256(content.encode()).hexdigest()
     # Deterministic: the same inputs give the same content (and digest).
-    assert r.appspec(ARN.format(42), "web", 8000, network) == (content, digest)
+    assert r.appspec(ARN.format(42), "web", 8000, network, platform_version="1.4.0") == (content, digest)
+
+
+def test_appspec_never_invents_a_platform_version():
+    """Issue 10 item 6: no hard-coded LATEST; without one ECS keeps its default."""
+    props = json.loads(r.appspec(ARN.format(1), "web", 8000)[0])["Resources"][0]["TargetService"]["Properties"]
+    assert "PlatformVersion" not in props
+
+
+class TestServiceSettings:
+    LIVE = {
+        "platformVersion": "LATEST",
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["s-old"], "securityGroups": ["sg-old"]}},
+        "taskSets": [
+            {
+                "status": "PRIMARY",
+                "platformVersion": "1.4.0",
+                "networkConfiguration": {
+                    "awsvpcConfiguration": {
+                        "subnets": ["s-2", "s-1"],
+                        "securityGroups": ["sg-1"],
+                        "assignPublicIp": "DISABLED",
+                    }
+                },
+            }
+        ],
+    }
+
+    def test_network_configuration_is_private_by_default(self):
+        assert r.network_configuration(["s-2", "s-1"], ["sg-1"]) == {
+            "awsvpcConfiguration": {"subnets": ["s-1", "s-2"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}
+        }
+
+    def test_live_values_come_from_the_primary_task_set_and_the_service(self):
+        assert r.live_network(self.LIVE) == self.LIVE["taskSets"][0]["networkConfiguration"]
+        assert r.live_platform_version(self.LIVE) == "LATEST"  # what the user asked for, not what ECS resolved
+        assert r.live_platform_version({"taskSets": [{"status": "PRIMARY", "platformVersion": "1.3.0"}]}) == "1.3.0"
+
+    def test_same_network_ignores_order(self):
+        assert r.service_changes(self.LIVE, r.network_configuration(["s-1", "s-2"], ["sg-1"]), None) == []
+
+    def test_changed_subnets_security_groups_and_platform_are_named(self):
+        changes = r.service_changes(self.LIVE, r.network_configuration(["s-3"], ["sg-9"]), "1.3.0")
+        assert len(changes) == 2
+        assert "['s-1', 's-2'] -> ['s-3']" in changes[0] and "['sg-1'] -> ['sg-9']" in changes[0]
+        assert changes[1] == "platform version: LATEST -> 1.3.0"
+
+    def test_wanted_latest_matches_any_live_version(self):
+        assert r.service_changes({"platformVersion": "1.4.0"}, None, "LATEST") == []
 
 
 def test_appspec_capacity_provider_strategy():

@@ -127,7 +127,7 @@ def described(image, revision):
     return {"taskDefinition": td}
 
 
-def service(revision):
+def service(revision, platform="LATEST"):
     return {
         "services": [
             {
@@ -138,6 +138,7 @@ def service(revision):
                 "taskSets": [{"id": "ecs-svc/1", "status": "PRIMARY", "taskDefinition": ARN.format(revision)}],
                 "loadBalancers": [{"targetGroupArn": "arn:tg/blue", "containerName": "web", "containerPort": 8000}],
                 "networkConfiguration": NETWORK,
+                "platformVersion": platform,
             }
         ],
         "failures": [],
@@ -158,7 +159,16 @@ def group(ready="STOP_DEPLOYMENT"):
     }
 
 
-def appspec_content(revision, port=8000):
+APPSPEC_NETWORK = {
+    "AwsvpcConfiguration": {
+        "Subnets": ["subnet-a", "subnet-b"],
+        "SecurityGroups": ["sg-1"],
+        "AssignPublicIp": "DISABLED",
+    }
+}
+
+
+def appspec_content(revision, port=8000, platform="LATEST", network=None):
     document = {
         "version": "0.0",
         "Resources": [
@@ -168,19 +178,15 @@ def appspec_content(revision, port=8000):
                     "Properties": {
                         "TaskDefinition": ARN.format(revision),
                         "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": port},
-                        "PlatformVersion": "LATEST",
-                        "NetworkConfiguration": {
-                            "AwsvpcConfiguration": {
-                                "Subnets": ["subnet-a", "subnet-b"],
-                                "SecurityGroups": ["sg-1"],
-                                "AssignPublicIp": "DISABLED",
-                            }
-                        },
+                        "PlatformVersion": platform,
+                        "NetworkConfiguration": network or APPSPEC_NETWORK,
                     },
                 }
             }
         ],
     }
+    if platform is None:
+        del document["Resources"][0]["TargetService"]["Properties"]["PlatformVersion"]
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
@@ -264,7 +270,9 @@ def ecr_tag_exists(stubs, tag="v2"):
 
 
 def live(stubs, rev=3, image=f"{REPO_URI}:v1", inflight=()):
-    stubs.ecs.add_response("describe_services", service(rev), {"cluster": "prd-demo-cluster", "services": ["prd-demo-web"]})
+    stubs.ecs.add_response(
+        "describe_services", service(rev), {"cluster": "prd-demo-cluster", "services": ["prd-demo-web"]}
+    )
     stubs.ecs.add_response("describe_task_definition", described(image, rev), {"taskDefinition": ARN.format(rev)})
     stubs.codedeploy.add_response(
         "list_deployments",
@@ -289,25 +297,24 @@ def register_new(stubs, latest=3, new=4):
     stubs.ecs.add_response("register_task_definition", described(f"{REPO_URI}:v2", new), expected)
 
 
-def create(stubs, rev=4, deployment_id="d-NEW"):
-    content = appspec_content(rev)
-    stubs.codedeploy.add_response(
-        "create_deployment",
-        {"deploymentId": deployment_id},
-        {
-            "applicationName": "prd-demo-web",
-            "deploymentGroupName": "prd-demo-web-dg",
-            "revision": {
-                "revisionType": "AppSpecContent",
-                "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
-            },
-            "description": ANY,
-            "autoRollbackConfiguration": {
-                "enabled": True,
-                "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
-            },
+def create(stubs, rev=4, deployment_id="d-NEW", auto_rollback=None, error=None, **appspec):
+    """CreateDeployment as the module must send it: no autoRollbackConfiguration unless overridden."""
+    content = appspec_content(rev, **appspec)
+    expected = {
+        "applicationName": "prd-demo-web",
+        "deploymentGroupName": "prd-demo-web-dg",
+        "revision": {
+            "revisionType": "AppSpecContent",
+            "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
         },
-    )
+        "description": ANY,
+    }
+    if auto_rollback is not None:
+        expected["autoRollbackConfiguration"] = auto_rollback
+    if error:
+        stubs.codedeploy.add_client_error("create_deployment", error, "busy", expected_params=expected)
+    else:
+        stubs.codedeploy.add_response("create_deployment", {"deploymentId": deployment_id}, expected)
 
 
 def poll(stubs, status, events=None, deployment_id="d-NEW", blue=100.0, green=0.0, **extra):
@@ -343,7 +350,9 @@ def rolled_back(stubs, deployment_id="d-NEW", rollback_id="d-ROLLBACK"):
     stubs.codedeploy.add_response(
         "get_deployment", deployment("Succeeded", rollback_id, rev=3), {"deploymentId": rollback_id}
     )
-    stubs.ecs.add_response("describe_services", service(3), {"cluster": "prd-demo-cluster", "services": ["prd-demo-web"]})
+    stubs.ecs.add_response(
+        "describe_services", service(3), {"cluster": "prd-demo-cluster", "services": ["prd-demo-web"]}
+    )
 
 
 def args(**extra):
@@ -370,8 +379,11 @@ def test_release_through_ready_wait_validates_then_continues(capsys, http, clock
     create(stubs)
     poll(stubs, "Created")
     poll(stubs, "InProgress", TEST_TRAFFIC)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)  # the gate
     poll(stubs, "Ready", TEST_TRAFFIC)  # -> validate through the test listener
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
     poll(stubs, "Ready", TEST_TRAFFIC)  # -> continue
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
     stubs.codedeploy.add_response(
         "continue_deployment", {}, {"deploymentId": "d-NEW", "deploymentWaitType": "READY_WAIT"}
     )
@@ -396,11 +408,12 @@ def test_release_through_ready_wait_validates_then_continues(capsys, http, clock
     assert result["duration_seconds"] == clock.now == sum(clock.sleeps)  # the fake clock moves only in sleeps
     assert http.hits == ["/ok"]
     names = step_names(result)
-    assert names.index("validation") < names.index("continue_deployment") < names.index("alarms")
+    assert names.index("alarms") < names.index("validation") < names.index("continue_deployment")
     (check,) = [s for s in result["steps"] if s["name"] == "validation"]
     assert check["status"] == "passed" and check["before_production_traffic"] is True
-    (alarm_step,) = [s for s in result["steps"] if s["name"] == "alarms"]
-    assert alarm_step["status"] == "OK" and alarm_step["checks"] == 2
+    alarm_steps = [s for s in result["steps"] if s["name"] == "alarms"]
+    assert {s["status"] for s in alarm_steps} == {"OK"}
+    assert sum(s["checks"] for s in alarm_steps) == 5  # 3 before production traffic moved, 2 while it did
     lifecycle = [s for s in result["steps"] if s["kind"] == "lifecycle_event"]
     assert [s["name"] for s in lifecycle][-1] == "AfterAllowTraffic"
     assert lifecycle[1]["name"] == "Install" and lifecycle[1]["duration_seconds"] == 58.0
@@ -461,6 +474,7 @@ def test_alarm_during_bake_stops_with_rollback(capsys):
     stubs = AwsStubs("ecs", "codedeploy", "ecr", "cloudwatch")
     ecr_tag_exists(stubs)
     stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)  # no ready wait: gate
     stubs.codedeploy.add_response("get_deployment_group", group("CONTINUE_DEPLOYMENT"), None)
     live(stubs)
     register_new(stubs)
@@ -477,7 +491,8 @@ def test_alarm_during_bake_stops_with_rollback(capsys):
     assert failed
     assert result["reason"] == "alarm(s) in ALARM while baking: web-5xx"
     assert result["rolled_back"] is True
-    assert [s["status"] for s in result["steps"] if s["name"] == "alarms"] == ["OK", "ALARM"]
+    # The gate before CreateDeployment, then the watch during the bake.
+    assert [s["status"] for s in result["steps"] if s["name"] == "alarms"] == ["OK", "OK", "ALARM"]
     stubs.assert_done()
 
 
@@ -622,7 +637,10 @@ def test_check_mode_reports_and_writes_nothing(capsys):
 
     assert not failed, result
     assert result["changed"] is True
-    assert result["msg"] == "would register a new revision of prd-demo-web and start a CodeDeploy deployment in prd-demo-web-dg"
+    assert (
+        result["msg"]
+        == "would register a new revision of prd-demo-web and start a CodeDeploy deployment in prd-demo-web-dg"
+    )
     assert result["registered"] is True
     assert result["task_definition_after"] is None
     after = result["diff"]["after"]
@@ -804,7 +822,11 @@ def test_rollback_after_success_deploys_the_previous_revision(capsys):
     stubs.codedeploy.add_response(
         "list_deployments",
         {"deployments": ["d-LAST"]},
-        {"applicationName": "prd-demo-web", "deploymentGroupName": "prd-demo-web-dg", "includeOnlyStatuses": ["Succeeded"]},
+        {
+            "applicationName": "prd-demo-web",
+            "deploymentGroupName": "prd-demo-web-dg",
+            "includeOnlyStatuses": ["Succeeded"],
+        },
     )
     last = deployment("Succeeded", "d-LAST", rev=4, previousRevision=revision(2), creator="user")["deploymentInfo"]
     stubs.codedeploy.add_response("batch_get_deployments", {"deploymentsInfo": [last]}, {"deploymentIds": ["d-LAST"]})
@@ -928,3 +950,411 @@ def test_spec_errors_fail_before_any_call(capsys):
     failed, result = run_module(release, dict(BASE_ARGS, spec={"name": "web", "cpu": 3}, image="img:1"), stubs, capsys)
     assert failed
     assert "bluegreen_service.cpu" in result["msg"]
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10: the alarm gate, and deployments that move on between the module's read and its call
+
+
+def already_completed(stubs, operation, deployment_id="d-NEW", **params):
+    code = "DeploymentAlreadyCompletedException"
+    stubs.codedeploy.add_client_error(
+        operation, code, f"Deployment {deployment_id} has already completed.", expected_params=params or None
+    )
+
+
+def test_alarm_in_alarm_at_ready_stops_before_production_traffic_moves(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "cloudwatch")
+    ecr_tag_exists(stubs)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="ALARM"), ALARM_QUERY)  # known names
+    stubs.codedeploy.add_response("get_deployment_group", group("STOP_DEPLOYMENT"), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Ready", TEST_TRAFFIC)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="ALARM"), ALARM_QUERY)
+    stop_with_rollback(stubs)  # no continue_deployment queued: a continue would fail the Stubber
+    rolled_back(stubs)
+
+    failed, result = run_module(release, args(alarms=["web-5xx"]), stubs, capsys)
+
+    assert failed
+    assert result["reason"] == "alarm(s) in ALARM before production traffic moved: web-5xx"
+    assert result["rolled_back"] is True
+    assert "continue_deployment" not in step_names(result)
+    assert result["task_definition_after"] == ARN.format(3)
+    stubs.assert_done()
+
+
+def test_alarm_in_alarm_refuses_a_deployment_that_would_not_pause(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "cloudwatch")
+    ecr_tag_exists(stubs)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="ALARM"), ALARM_QUERY)
+    stubs.codedeploy.add_response("get_deployment_group", group("CONTINUE_DEPLOYMENT"), None)
+    live(stubs)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="ALARM"), ALARM_QUERY)
+    # Nothing registered, nothing created.
+
+    failed, result = run_module(release, args(alarms=["web-5xx"]), stubs, capsys)
+
+    assert failed
+    assert result["reason"].startswith("alarm(s) in ALARM before the release started: web-5xx; nothing was released")
+    assert result["changed"] is False
+    assert result["task_definition_before"] == result["task_definition_after"] == ARN.format(3)
+    stubs.assert_done()
+
+
+def test_alarm_then_deployment_completes_before_the_stop_redeploys_the_previous_revision(capsys):
+    """The issue's scenario: the alarm is seen while shifting, the deployment completes before StopDeployment."""
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "cloudwatch")
+    ecr_tag_exists(stubs)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
+    stubs.codedeploy.add_response("get_deployment_group", group("STOP_DEPLOYMENT"), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Ready", TEST_TRAFFIC)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="OK"), ALARM_QUERY)
+    stubs.codedeploy.add_response("continue_deployment", {}, None)
+    poll(stubs, "InProgress", SHIFTING, blue=90.0, green=10.0)
+    stubs.cloudwatch.add_response("describe_alarms", alarms(web_5xx="ALARM"), ALARM_QUERY)
+    already_completed(stubs, "stop_deployment", deploymentId="d-NEW", autoRollbackEnabled=True)
+    poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)  # it went live meanwhile
+    stubs.ecs.add_response("describe_services", service(4), None)
+    create(stubs, rev=3, deployment_id="d-UNDO")  # the revision live before, as action=rollback would
+    poll(stubs, "Succeeded", SHIFTED, "d-UNDO", rev=3, blue=0.0, green=100.0)  # no alarm read: it is firing
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(release, args(alarms=["web-5xx"]), stubs, capsys)
+
+    assert failed
+    assert "DeploymentAlreadyCompleted" not in result["msg"]
+    assert result["reason"] == (
+        "alarm(s) in ALARM while shifting: web-5xx; the deployment completed before the stop took effect; "
+        f"deployment d-UNDO redeployed {ARN.format(3)}"
+    )
+    assert (result["rolled_back"], result["rollback_deployment_id"]) == (True, "d-UNDO")
+    assert result["task_definition_before"] == result["task_definition_after"] == ARN.format(3)
+    assert [s["status"] for s in result["steps"] if s["name"] == "stop_deployment"] == ["already_completed"]
+    stubs.assert_done()
+
+
+def test_continue_refused_because_the_ready_wait_timed_out_reports_codedeploys_end(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group("STOP_DEPLOYMENT"), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Ready", TEST_TRAFFIC)
+    stubs.codedeploy.add_client_error("continue_deployment", "DeploymentIsNotInReadyStateException", "not ready")
+    timeout = {"code": "TIMEOUT", "message": "The deployment timed out waiting in Ready"}
+    poll(stubs, "Stopped", TEST_TRAFFIC, errorInformation=timeout, rollbackInfo={"rollbackDeploymentId": "d-RB"})
+    stubs.codedeploy.add_response("get_deployment", deployment("Succeeded", "d-RB", rev=3), None)
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(release, args(), stubs, capsys)
+
+    assert failed
+    assert result["reason"] == "The deployment timed out waiting in Ready"
+    assert (result["status"], result["rolled_back"]) == ("Stopped", True)
+    assert [s["status"] for s in result["steps"] if s["name"] == "continue_deployment"] == ["not_ready"]
+    stubs.assert_done()
+
+
+def test_deployment_started_between_read_and_create_goes_through_on_conflict(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)  # once: the second pass reuses the task definition it built
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs, error="DeploymentLimitExceededException")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, inflight=["d-OTHER"])
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress", "d-OTHER", rev=9), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v9", 9), None)
+
+    failed, result = run_module(release, args(), stubs, capsys)
+
+    assert failed
+    assert result["msg"].endswith("installs " + ARN.format(9) + "; on_conflict=fail")
+    assert result["deployment_id"] == "d-OTHER"
+    assert result["changed"] is True  # revision 4 was registered; nothing was deployed
+    assert result["task_definition_after"] == ARN.format(3)
+    stubs.assert_done()
+
+
+def test_rollback_of_a_deployment_that_completes_before_the_stop_redeploys_what_was_live(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs.ecs.add_response("describe_services", service(3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": ["d-NEW"]}, None)
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress"), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v2", 4), None)
+    already_completed(stubs, "stop_deployment")
+    poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)
+    stubs.ecs.add_response("describe_services", service(4), None)
+    create(stubs, rev=3, deployment_id="d-UNDO")
+    poll(stubs, "Succeeded", SHIFTED, "d-UNDO", rev=3)
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "rollback"}, stubs, capsys
+    )
+
+    assert not failed, result
+    assert (result["rolled_back"], result["rollback_deployment_id"]) == (True, "d-UNDO")
+    assert result["task_definition_after"] == ARN.format(3)
+    assert "completed before the stop" in result["msg"]
+    stubs.assert_done()
+
+
+def test_stop_of_a_deployment_that_already_ended_reports_what_is_live(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.ecs.add_response("describe_services", service(3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": ["d-NEW"]}, None)
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress"), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v2", 4), None)
+    already_completed(stubs, "stop_deployment", deploymentId="d-NEW", autoRollbackEnabled=False)
+    stubs.codedeploy.add_response("get_deployment", deployment("Succeeded"), None)
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "stop"}, stubs, capsys
+    )
+
+    assert not failed, result
+    assert result["changed"] is False
+    assert result["msg"] == "deployment d-NEW had already ended (Succeeded) before the stop; nothing to stop"
+    assert (result["status"], result["task_definition_after"]) == ("Succeeded", ARN.format(4))
+    stubs.assert_done()
+
+
+def test_stop_says_what_state_it_leaves(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.ecs.add_response("describe_services", service(3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": ["d-NEW"]}, None)
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress"), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v2", 4), None)
+    stop_with_rollback(stubs, rollback=False)
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "stop", "wait": False}, stubs, capsys
+    )
+
+    assert not failed, result
+    assert "production traffic stays split" in result["msg"]
+
+
+def test_continue_without_waiting_when_the_deployment_left_ready(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs.ecs.add_response("describe_services", service(3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": ["d-NEW"]}, None)
+    stubs.codedeploy.add_response("get_deployment", deployment("Ready"), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v2", 4), None)
+    already_completed(stubs, "continue_deployment")
+    info = deployment("Stopped", errorInformation={"code": "TIMEOUT", "message": "ready wait timed out"})
+    stubs.codedeploy.add_response("get_deployment", info, None)
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(
+        release, {"env": "prd", "project": "demo", "service": "web", "action": "continue", "wait": False}, stubs, capsys
+    )
+
+    assert failed
+    assert result["msg"] == "deployment d-NEW ended Stopped before the continue: ready wait timed out"
+    assert (result["changed"], result["task_definition_after"]) == (False, ARN.format(3))
+    stubs.assert_done()
+
+
+def test_on_conflict_stop_of_a_deployment_that_just_completed_goes_on(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=3, inflight=["d-OTHER"])
+    stubs.codedeploy.add_response("get_deployment", deployment("InProgress", "d-OTHER", rev=9), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v9", 9), None)
+    already_completed(stubs, "stop_deployment", "d-OTHER")
+    stubs.codedeploy.add_response("get_deployment", deployment("Succeeded", "d-OTHER", rev=9), None)
+    live(stubs, rev=9, image=f"{REPO_URI}:v9")
+    register_new(stubs, latest=9, new=10)
+    create(stubs, rev=10)
+
+    failed, result = run_module(release, args(on_conflict="stop", wait=False), stubs, capsys)
+
+    assert not failed, result
+    assert result["task_definition_before"] == ARN.format(3)
+    assert [s["status"] for s in result["steps"] if s["name"] == "stop_deployment"] == ["already_completed"]
+
+
+def test_failure_before_anything_started_names_what_is_live(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "cloudwatch")
+    stubs.cloudwatch.add_response("describe_alarms", {"MetricAlarms": []}, None)
+    stubs.ecs.add_response("describe_services", service(3), None)  # read only to say what is live
+
+    failed, result = run_module(release, dict(BASE_ARGS, image="img:1", alarms=["web-5xx"]), stubs, capsys)
+
+    assert failed
+    assert result["changed"] is False
+    assert result["task_definition_before"] == result["task_definition_after"] == ARN.format(3)
+    stubs.assert_done()
+
+
+def test_an_aws_error_still_reports_what_is_live(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs, error="InvalidRoleException")
+
+    failed, result = run_module(release, dict(BASE_ARGS, image=f"{REPO_URI}:v2"), stubs, capsys)
+
+    assert failed
+    assert result["msg"].startswith("release of prd-demo-web failed")
+    assert result["task_definition_before"] == result["task_definition_after"] == ARN.format(3)
+    assert result["registered"] is True
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10 items 6, 7, 8: the AppSpec and CreateDeployment
+
+
+def test_group_rollback_settings_are_honoured_unless_overridden(capsys):
+    override = {"enabled": True, "events": ["DEPLOYMENT_FAILURE"]}
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs)
+    register_new(stubs)
+    create(stubs, auto_rollback=override)
+
+    failed, result = run_module(
+        release, dict(BASE_ARGS, image=f"{REPO_URI}:v2", wait=False, auto_rollback=override), stubs, capsys
+    )
+
+    assert not failed, result
+    stubs.assert_done()  # the default (no override) is every other create() in this file
+
+
+def test_auto_rollback_enabled_needs_an_event(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    failed, result = run_module(release, dict(BASE_ARGS, image="img:1", auto_rollback={"enabled": True}), stubs, capsys)
+    assert failed
+    assert result["msg"].startswith("auto_rollback.events must list at least one of DEPLOYMENT_FAILURE")
+
+
+def test_appspec_keeps_the_services_platform_version(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs.ecs.add_response("describe_services", service(3, platform="1.4.0"), None)
+    stubs.ecs.add_response("describe_task_definition", described(f"{REPO_URI}:v1", 3), None)
+    stubs.codedeploy.add_response("list_deployments", {"deployments": []}, None)
+    register_new(stubs)
+    create(stubs, platform="1.4.0")
+
+    failed, result = run_module(release, dict(BASE_ARGS, image=f"{REPO_URI}:v2", wait=False), stubs, capsys)
+
+    assert not failed, result
+    stubs.assert_done()
+
+
+def test_network_and_platform_from_the_options_are_applied_even_without_a_new_image(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=4, image=f"{REPO_URI}:v2")  # the image is already live
+    network = {
+        "AwsvpcConfiguration": {"AssignPublicIp": "DISABLED", "SecurityGroups": ["sg-9"], "Subnets": ["subnet-c"]}
+    }
+    create(stubs, rev=4, platform="1.4.0", network=network)  # the live revision, on the new network
+
+    module_args = dict(
+        BASE_ARGS,
+        image=f"{REPO_URI}:v2",
+        wait=False,
+        subnets=["subnet-c"],
+        security_groups=["sg-9"],
+        platform_version="1.4.0",
+    )
+    failed, result = run_module(release, module_args, stubs, capsys, diff=True)
+
+    assert not failed, result
+    (planned,) = [s for s in result["steps"] if s["name"] == "service_changes"]
+    assert "['subnet-a', 'subnet-b'] -> ['subnet-c']" in planned["changes"][0]
+    assert planned["changes"][1] == "platform version: LATEST -> 1.4.0"
+    assert result["diff"]["after"]["service"]["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == ["subnet-c"]
+    assert result["registered"] is False
+    stubs.assert_done()
+
+
+def test_same_network_as_live_and_same_image_is_still_a_no_op(capsys):
+    stubs = AwsStubs("ecs", "codedeploy")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=4, image=f"{REPO_URI}:v2")
+
+    module_args = dict(BASE_ARGS, image=f"{REPO_URI}:v2", subnets=["subnet-b", "subnet-a"], security_groups=["sg-1"])
+    failed, result = run_module(release, module_args, stubs, capsys)
+
+    assert not failed, result
+    assert result["changed"] is False
+    stubs.assert_done()
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10 item 3: HTTPS validation of an ALB whose certificate names its custom domain
+
+
+class _HostEcho(_Handler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        self.server.hosts.append(self.headers.get("Host"))
+        super().do_GET()
+
+
+@pytest.fixture
+def domain_tls(tmp_path, monkeypatch):
+    """A TLS server on 127.0.0.1 whose certificate names only app.example.test (as ACM's for a custom domain),
+    trusted through SSL_CERT_FILE like a public CA."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "app.example.test")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(datetime.now(UTC) - timedelta(days=1))
+        .not_valid_after(datetime.now(UTC) + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("app.example.test")]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = tmp_path / "domain.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile = tmp_path / "domain.key"
+    keyfile.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostEcho)
+    server.hits, server.hosts = [], []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem, keyfile)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"https://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_validation_by_address_fails_against_a_domain_certificate(domain_tls):
+    status, detail = release.fetch(f"{domain_tls.url}/ok", 5, True)
+    assert status is None
+    assert "CERTIFICATE_VERIFY_FAILED" in detail  # the address is not the certificate's name
+
+
+def test_https_validation_with_server_name_verifies_the_domain(domain_tls):
+    port = domain_tls.server_address[1]
+    assert release.fetch(f"{domain_tls.url}/ok", 5, True, "app.example.test") == (200, b'{"status": "ok"}')
+    assert domain_tls.hosts == [f"app.example.test:{port}"]
+    status, detail = release.fetch(f"{domain_tls.url}/ok", 5, True, "other.example.test")
+    assert status is None and "CERTIFICATE_VERIFY_FAILED" in detail
