@@ -271,8 +271,17 @@ class Run:
         world.require_listeners(plan.prod_listeners + plan.test_listeners)
         primary = world.primary(service)
         production = self._production_target_group(primary, arns)
-        for stale in [ts for ts in service.task_sets if ts is not primary]:
-            world.delete_task_set(service, stale.task_set_arn)  # left over by a deployment stopped without rollback
+        stale = [ts for ts in service.task_sets if ts is not primary]
+        if stale:
+            # Left over by a deployment stopped without rollback: CodeDeploy leaves "components ... in their current
+            # state" (userguide/deployment-steps-ecs.html, stopped and failed deployments), production split between
+            # the two task sets. The next deployment first puts every listener back on the original task set, as a
+            # CodeDeploy rollback reroutes traffic to it (same page, redeployments and rollbacks), then removes the
+            # leftover, so the new replacement task set never serves production before AllowTraffic.
+            back = {arn: (100 if arn == production else 0) for arn in arns.values()}
+            world.route(plan.prod_listeners + plan.test_listeners, back)
+            for task_set in stale:
+                world.delete_task_set(service, task_set.task_set_arn)
         if primary is not None:
             name = next((n for n, arn in arns.items() if arn == production), "")
             self.blue = TaskSetRef(primary.task_set_arn, primary.id, production, name)

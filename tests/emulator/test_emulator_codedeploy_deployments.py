@@ -1,5 +1,6 @@
 """CodeDeploy patch: deployments, stop/continue, ECS targets (emulator/patches/codedeploy/deployments.py)."""
 
+import hashlib
 import re
 
 import pytest
@@ -46,7 +47,12 @@ def test_create_and_get_deployment(codedeploy):
     info = codedeploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
     assert info["status"] == "Created"
     assert info["deploymentConfigName"] == "CodeDeployDefault.ECSCanary10Percent5Minutes"
-    assert info["revision"] == REVISION
+    # GetDeployment shows an inline revision by its digest; GetApplicationRevision has the content.
+    digest = hashlib.sha256(APPSPEC.encode()).hexdigest()
+    assert info["revision"] == {"revisionType": "AppSpecContent", "appSpecContent": {"sha256": digest}}
+    found = codedeploy.get_application_revision(applicationName="app", revision=info["revision"])
+    assert found["revision"]["appSpecContent"] == {"content": APPSPEC, "sha256": digest}
+    assert found["revisionInfo"]["deploymentGroups"] == ["dg"]
     assert info["computePlatform"] == "ECS"
     assert info["creator"] == "user"
     assert info["description"] == "release 1"
@@ -130,3 +136,28 @@ def test_ecs_deployment_targets(codedeploy):
     with pytest.raises(ClientError) as err:
         codedeploy.get_deployment_target(deploymentId=deployment_id, targetId="main:other")
     assert _code(err) == "DeploymentTargetDoesNotExistException"
+
+
+def test_get_application_revision_of_a_revision_never_deployed(codedeploy):
+    other = {"revisionType": "AppSpecContent", "appSpecContent": {"sha256": "0" * 64}}
+    with pytest.raises(ClientError) as err:
+        codedeploy.get_application_revision(applicationName="app", revision=other)
+    assert _code(err) == "RevisionDoesNotExistException"
+    with pytest.raises(ClientError) as err:
+        codedeploy.get_application_revision(applicationName="nope", revision=REVISION)
+    assert _code(err) == "ApplicationDoesNotExistException"
+
+
+def test_auto_rollback_enabled_without_events_is_refused(codedeploy):
+    with pytest.raises(ClientError) as err:
+        _deploy(codedeploy, autoRollbackConfiguration={"enabled": True, "events": []})
+    assert _code(err) == "InvalidAutoRollbackConfigException"
+    assert "no event types" in err.value.response["Error"]["Message"]
+
+
+def test_stop_without_the_flag_follows_stop_on_request(codedeploy):
+    on_request = {"enabled": True, "events": ["DEPLOYMENT_STOP_ON_REQUEST"]}
+    deployment_id = _deploy(codedeploy, autoRollbackConfiguration=on_request)
+    codedeploy.stop_deployment(deploymentId=deployment_id)
+    info = codedeploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert info["status"] == "Stopped" and info["rollbackInfo"]["rollbackDeploymentId"]

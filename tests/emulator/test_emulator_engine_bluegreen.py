@@ -195,7 +195,8 @@ def assert_rolled_back(stack, stopped: dict) -> None:
     assert rollback["status"] == "Succeeded"
     assert rollback["creator"] == "codeDeployRollback"
     assert rollback["rollbackInfo"]["rollbackTriggeringDeploymentId"] == stopped["deploymentId"]
-    assert stack.td1 in rollback["revision"]["appSpecContent"]["content"]  # the revision it puts back
+    put_back = stack.codedeploy.get_application_revision(applicationName="app", revision=rollback["revision"])
+    assert stack.td1 in put_back["revision"]["appSpecContent"]["content"]  # the revision it puts back
     assert weights(stack) == {"blue": 100, "green": 0}
     assert weights(stack, stack.test) == {"blue": 100, "green": 0}
     live = service(stack)
@@ -367,6 +368,25 @@ def test_stop_without_rollback_leaves_traffic_where_it_is(stack):
     assert wait_status(stack, second, "Succeeded", "Failed", "Stopped")["status"] == "Succeeded"
     assert [ts["status"] for ts in service(stack)["taskSets"]] == ["PRIMARY"]
     assert weights(stack) == {"blue": 0, "green": 100}
+
+
+def test_next_deployment_after_a_stop_without_rollback_moves_production_back_before_installing(stack):
+    """Issue 10 item 13: the new replacement task set must not serve the production share the stopped one had."""
+    make_group(stack, "CodeDeployDefault.ECSCanary10Percent15Minutes", ready_wait=30)
+    first = deploy(stack)
+    wait_status(stack, first, "Ready")
+    stack.codedeploy.continue_deployment(deploymentId=first, deploymentWaitType="READY_WAIT")
+    wait_for(lambda: weights(stack)["green"], lambda green: green == 10)
+    stack.codedeploy.stop_deployment(deploymentId=first, autoRollbackEnabled=False)
+    assert weights(stack) == {"blue": 90, "green": 10}  # split, as the stop left it
+
+    second = deploy(stack)
+    wait_status(stack, second, "Ready")
+    assert weights(stack) == {"blue": 100, "green": 0}  # production back on the original task set
+    assert weights(stack, stack.test) == {"blue": 0, "green": 100}  # the new task set serves test traffic only
+    task_sets = {ts["status"]: ts["taskDefinition"] for ts in service(stack)["taskSets"]}
+    assert task_sets == {"PRIMARY": stack.td1, "ACTIVE": stack.td2} and len(service(stack)["taskSets"]) == 2
+    stack.codedeploy.stop_deployment(deploymentId=second, autoRollbackEnabled=True)
 
 
 def test_alarm_during_the_bake_stops_and_rolls_back(stack):

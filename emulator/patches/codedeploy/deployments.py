@@ -4,7 +4,11 @@ Follows:
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html (ids look like d-XXXXXXXXX;
   unknown config name is DeploymentConfigDoesNotExistException; a group with a deployment in flight answers
   DeploymentLimitExceededException)
-- https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html (GetDeployment / BatchGetDeployments)
+- https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html (GetDeployment / BatchGetDeployments;
+  an AppSpecContent or String revision is shown by its sha256 only, as AWS may: the content is read with
+  API_GetApplicationRevision.html, which answers RevisionDoesNotExistException for a revision never deployed)
+- https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_AutoRollbackConfiguration.html and CreateDeployment's
+  InvalidAutoRollbackConfigException ("automatic rollback is enabled, but ... no event types were listed")
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_StopDeployment.html (Stopped; autoRollbackEnabled
   creates a rollback deployment and fills rollbackInfo, see API_RollbackInfo.html)
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ContinueDeployment.html
@@ -13,6 +17,7 @@ Follows:
   API_BatchGetDeploymentTargets.html (ECS targets: targetId <cluster>:<service>, ecsTarget)
 """
 
+import hashlib
 import random
 import string
 
@@ -72,6 +77,68 @@ def _require_no_active(backend, app_name, group_name) -> None:
             )
 
 
+_INLINE = {"AppSpecContent": "appSpecContent", "String": "string"}
+
+
+def _digest(revision) -> tuple:
+    """(type, sha256) of an inline revision, computed from its content when the caller sent none."""
+    revision = revision or {}
+    key = _INLINE.get(revision.get("revisionType") or "")
+    inline = revision.get(key) or {} if key else {}
+    sha = inline.get("sha256") or hashlib.sha256(str(inline.get("content") or "").encode()).hexdigest()
+    return revision.get("revisionType"), sha
+
+
+def revision_summary(revision):
+    """A RevisionLocation as GetDeployment shows it: an inline (AppSpecContent / String) one by its sha256 only."""
+    revision = revision or {}
+    key = _INLINE.get(revision.get("revisionType") or "")
+    if not key:
+        return revision or None
+    return {"revisionType": revision["revisionType"], key: {"sha256": _digest(revision)[1]}}
+
+
+def application_revision(backend, application_name, revision) -> dict:
+    """GetApplicationRevision for an inline revision: the deployment that used it holds its content."""
+    backend.get_application(application_name)  # ApplicationDoesNotExistException
+    if not revision or not revision.get("revisionType"):
+        raise aws_error("RevisionRequiredException", "The revision ID was not specified.")
+    wanted = _digest(revision)
+    used = [
+        d
+        for d in backend.deployments.values()
+        if d.application_name == application_name and d.revision and _digest(d.revision) == wanted
+    ]
+    if not used:
+        raise aws_error(
+            "RevisionDoesNotExistException", "The named revision does not exist with the user or AWS account."
+        )
+    first, last = min(used, key=lambda d: d.create_time), max(used, key=lambda d: d.create_time)
+    full = dict(first.revision)
+    key = _INLINE.get(full.get("revisionType") or "")
+    if key:
+        full[key] = {"content": (full.get(key) or {}).get("content"), "sha256": wanted[1]}
+    info = {
+        "deploymentGroups": sorted({d.deployment_group_name for d in used}),
+        "firstUsedTime": first.create_time,
+        "lastUsedTime": last.create_time,
+        "registerTime": first.create_time,
+    }
+    if first.description:
+        info["description"] = first.description
+    return {"applicationName": application_name, "revision": full, "revisionInfo": info}
+
+
+def require_rollback_config(config) -> None:
+    """CreateDeployment's autoRollbackConfiguration: enabled needs at least one event."""
+    if isinstance(config, dict) and config.get("enabled") and not config.get("events"):
+        raise aws_error(
+            "InvalidAutoRollbackConfigException",
+            "The automatic rollback configuration was specified in an invalid format: automatic rollback is "
+            "enabled, but no event types were listed.",
+        )
+
+
 def deployment_info(deployment) -> dict:
     """DeploymentInfo as CodeDeploy shapes it (unset members omitted)."""
     group = deployment.deployment_group
@@ -81,7 +148,7 @@ def deployment_info(deployment) -> dict:
         "deploymentGroupName": deployment.deployment_group_name,
         "deploymentConfigName": str(deployment.deployment_config_name or group.deployment_config_name),
         "deploymentId": deployment.deployment_id,
-        "revision": deployment.revision,
+        "revision": revision_summary(deployment.revision),
         "status": deployment.status,
         "createTime": deployment.create_time,
         "creator": deployment.creator,
@@ -99,7 +166,7 @@ def deployment_info(deployment) -> dict:
         "description": deployment.description,
         "startTime": deployment.start_time,
         "completeTime": deployment.complete_time,
-        "previousRevision": getattr(deployment, "previous_revision", None),
+        "previousRevision": revision_summary(getattr(deployment, "previous_revision", None)),
         "errorInformation": getattr(deployment, "error_information", None),
         "rollbackInfo": getattr(deployment, "rollback_info", None),
         "autoRollbackConfiguration": deployment.auto_rollback_configuration or group.auto_rollback_configuration,
@@ -139,6 +206,7 @@ class DeploymentPatch(CodeDeployResponse):
     """Operations copied onto moto's CodeDeployResponse."""
 
     def create_deployment(self):
+        require_rollback_config(self._get_param("autoRollbackConfiguration"))
         deployment = create_deployment(
             self.codedeploy_backend,
             application_name=self._get_param("applicationName"),
@@ -163,10 +231,22 @@ class DeploymentPatch(CodeDeployResponse):
         deployments = self.codedeploy_backend.batch_get_deployments(self._get_param("deploymentIds") or [])
         return ActionResult({"deploymentsInfo": [deployment_info(d) for d in deployments]})
 
+    def get_application_revision(self):
+        answer = application_revision(
+            self.codedeploy_backend, self._get_param("applicationName"), self._get_param("revision")
+        )
+        return ActionResult(answer)
+
     def stop_deployment(self):
         backend = self.codedeploy_backend
         deployment = backend.get_deployment(self._get_param("deploymentId"))
-        auto_rollback = bool(self._get_bool_param("autoRollbackEnabled"))
+        # autoRollbackEnabled is the caller's choice for this stop, whatever the group's settings (the console's
+        # "Stop and roll back deployment"); left out, the rollback settings' DEPLOYMENT_STOP_ON_REQUEST decide.
+        auto_rollback = self._get_bool_param("autoRollbackEnabled")
+        if auto_rollback is None:
+            config = deployment.auto_rollback_configuration or deployment.deployment_group.auto_rollback_configuration
+            config = config or {}
+            auto_rollback = bool(config.get("enabled")) and "DEPLOYMENT_STOP_ON_REQUEST" in (config.get("events") or [])
         status, message = engine_for(backend).stop_deployment(deployment, auto_rollback)
         if auto_rollback:
             start_rollback(backend, deployment)
