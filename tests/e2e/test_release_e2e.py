@@ -302,7 +302,7 @@ def test_canary_release_succeeds(stack):
     (deployment,), rollbacks = stack.new_deployments(before)
     assert not rollbacks
     assert deployment["status"] == "Succeeded"
-    assert deployment["deploymentConfigName"] == naming.deployment_config_name(ENV, SERVICE, "canary", 10, 1)
+    assert deployment["deploymentConfigName"] == naming.deployment_config_name(ENV, PROJECT, SERVICE, "canary", 10, 1)
     green = stack.live()
     assert green["image"].endswith(f"/{NAMES['repository']}:2.0.0")
     assert green["id"] != blue["id"] and green["targetGroup"] != blue["targetGroup"]
@@ -363,12 +363,9 @@ def test_failed_validation_stops_and_rolls_back(stack):
     assert "(rolled back to blue)" in result.stdout
 
 
-def test_alarm_during_the_bake_stops_and_rolls_back(slow_group):
-    stack = slow_group
-    cloudwatch = stack.client("cloudwatch")
-    alarm = "local-web-e2e-5xx"
+def put_alarm(cloudwatch, name):
     cloudwatch.put_metric_alarm(
-        AlarmName=alarm,
+        AlarmName=name,
         Namespace="AWS/ApplicationELB",
         MetricName="HTTPCode_Target_5XX_Count",
         Statistic="Sum",
@@ -377,6 +374,38 @@ def test_alarm_during_the_bake_stops_and_rolls_back(slow_group):
         Threshold=1,
         ComparisonOperator="GreaterThanOrEqualToThreshold",
     )
+
+
+def test_alarm_already_in_alarm_keeps_production_on_blue(stack):
+    """Issue 10: an alarm in ALARM when a release starts must stop it before production traffic moves."""
+    cloudwatch = stack.client("cloudwatch")
+    alarm = "local-web-e2e-already"
+    put_alarm(cloudwatch, alarm)
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="e2e test")
+    before = stack.deployment_ids()
+    blue = stack.live()
+    try:
+        result = stack.playbook(
+            "release.yml", "-e", "app_image_tag=3.0.0", "-e", f'{{"release_alarm_names": ["{alarm}"]}}'
+        )
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=[alarm])
+
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert f"reason: alarm(s) in ALARM before production traffic moved: {alarm}" in result.stdout
+    (deployment,), (rollback,) = stack.new_deployments(before)
+    assert deployment["status"] == "Stopped" and rollback["status"] == "Succeeded"
+    assert "continue_deployment" not in result.stdout
+    assert stack.weights("production")[blue["targetGroup"]] == 100
+    assert stack.live() == blue
+    assert "(was ?)" not in result.stdout
+
+
+def test_alarm_during_the_bake_stops_and_rolls_back(slow_group):
+    stack = slow_group
+    cloudwatch = stack.client("cloudwatch")
+    alarm = "local-web-e2e-5xx"
+    put_alarm(cloudwatch, alarm)
     before = stack.deployment_ids()
     blue = stack.live()
     proc = stack.playbook(
@@ -402,6 +431,32 @@ def test_alarm_during_the_bake_stops_and_rolls_back(slow_group):
     assert rollback["status"] == "Succeeded"
     assert stack.weights("production")[blue["targetGroup"]] == 100
     assert stack.live() == blue
+
+
+def test_stop_mid_shift_leaves_a_split_that_the_next_release_resolves(slow_group):
+    """Issue 10 item 13: release_action=stop without rollback, then a release of the same tag."""
+    stack = slow_group
+    before = stack.deployment_ids()
+    blue = stack.live()
+    proc = stack.release("4.0.0", popen=True)
+    try:
+        wait_for("a canary weight", lambda: any(0 < w < 100 for w in stack.weights("production").values()), proc)
+    finally:
+        kill_hard(proc)
+
+    out = ok(stack.release(release_action="stop"))
+
+    assert "production traffic stays split" in out
+    assert len(stack.task_sets()) == 2
+    assert 0 < stack.weights("production")[blue["targetGroup"]] < 100
+
+    out = ok(stack.release("4.0.0"))
+
+    live = stack.live()  # exactly one task set again
+    assert live["image"].endswith(":4.0.0")
+    assert stack.weights("production")[live["targetGroup"]] == 100
+    ours, rollbacks = stack.new_deployments(before)
+    assert [d["status"] for d in ours] == ["Stopped", "Succeeded"] and not rollbacks
 
 
 def test_interrupted_release_is_finished_by_the_next_run(slow_group):
