@@ -8,7 +8,7 @@ import moto
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from emulator import HOST, SERVICE_ID, patches
+from emulator import HOST, SERVICE_ID, dataplane, patches
 from emulator.patches import connections
 from emulator.probe import HEALTH_PATH
 
@@ -39,6 +39,7 @@ class EmulatorApp:
         if connections.handles(environ):
             return connections.handle(environ, start_response)
         if path == RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
+            dataplane.reset()  # tasks and listeners first: they read the state that is about to go
             result = self.moto_app(environ, start_response)
             patches.reset_state()
             return result
@@ -70,6 +71,7 @@ class EmulatorServer:
         self._thread.start()
 
     def stop(self) -> None:
+        dataplane.stop_all()  # nothing the emulator started may outlive it
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join()

@@ -1,0 +1,91 @@
+"""Loopback addresses for emulated network interfaces, and who a connection comes from.
+
+AWS gives every awsvpc ECS task, every VPC-attached Lambda function and every load balancer node an elastic
+network interface with a private IP in a subnet of the VPC. Here each such interface also gets a loopback
+address of its own (127.100.0.0/16 onwards; Linux routes all of 127.0.0.0/8 to lo, no setup needed): the
+process behind it listens on it, or connects from it, and a listener maps the peer address of a connection
+back to the interface, so it can evaluate its security group rules against the source AWS would see.
+
+A peer address that is no interface's (127.0.0.1, the machine running Ansible and curl) is the internet, with
+the public address ``CLIENT_PUBLIC_IP`` (``EMULATOR_CLIENT_IP``; default 198.51.100.10, a documentation
+address, RFC 5737).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import threading
+from dataclasses import dataclass
+
+FIRST = ipaddress.IPv4Address("127.100.0.1")
+LAST = ipaddress.IPv4Address("127.255.255.254")
+DEFAULT_CLIENT_IP = "198.51.100.10"
+
+
+def client_public_ip() -> str:
+    """The public address the internet-side caller (the controller) connects from."""
+    return os.environ.get("EMULATOR_CLIENT_IP", DEFAULT_CLIENT_IP)
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One emulated ENI. ``public_ip`` is set for load balancer nodes of an internet-facing balancer."""
+
+    loopback: str
+    kind: str  # "task", "lambda", "load-balancer"
+    owner: str  # task ARN, function ARN, load balancer ARN
+    vpc_id: str
+    subnet_id: str
+    private_ip: str
+    public_ip: str | None = None
+
+
+class AddressBook:
+    """Thread-safe map loopback address <-> interface."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._by_loopback: dict[str, Interface] = {}
+        self._next = FIRST
+
+    def allocate(self, kind, owner, vpc_id, subnet_id, private_ip, public_ip=None) -> Interface:
+        """A new interface on the next free loopback address."""
+        with self._lock:
+            address = self._next
+            while str(address) in self._by_loopback:
+                address += 1
+            if address > LAST:
+                raise RuntimeError("the emulator ran out of loopback addresses")
+            self._next = address + 1
+            interface = Interface(str(address), kind, owner, vpc_id, subnet_id, private_ip, public_ip)
+            self._by_loopback[interface.loopback] = interface
+            return interface
+
+    def release(self, loopback: str) -> None:
+        with self._lock:
+            self._by_loopback.pop(loopback, None)
+
+    def lookup(self, loopback: str) -> Interface | None:
+        """The interface a peer address belongs to; None for the internet (127.0.0.1 or unknown)."""
+        with self._lock:
+            return self._by_loopback.get(loopback)
+
+    def by_private_ip(self, vpc_id: str, private_ip: str) -> Interface | None:
+        """The interface holding ``private_ip`` in ``vpc_id`` (a target group's IP target)."""
+        with self._lock:
+            return next(
+                (i for i in self._by_loopback.values() if i.vpc_id == vpc_id and i.private_ip == private_ip), None
+            )
+
+    def owned_by(self, owner: str) -> list[Interface]:
+        with self._lock:
+            return [i for i in self._by_loopback.values() if i.owner == owner]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_loopback.clear()
+            self._next = FIRST
+
+
+BOOK = AddressBook()

@@ -1,0 +1,43 @@
+"""Child processes of the emulator (ECS tasks, Lambda invocations) that never outlive it.
+
+Each child gets ``PR_SET_PDEATHSIG`` = SIGKILL (Linux), so it dies with the emulator even when the emulator is
+killed with SIGKILL, and its own process group, so stopping it stops what it started.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    os.setsid()
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass  # not Linux: stop_all() still stops it on a clean shutdown
+
+
+def spawn(args: list[str], env: dict[str, str], cwd: str | None = None, **kwargs) -> subprocess.Popen:
+    """Start a child that dies with the emulator; stdout/stderr as given in kwargs (default: inherited)."""
+    return subprocess.Popen(args, env=env, cwd=cwd, preexec_fn=_die_with_parent, **kwargs)  # noqa: PLW1509
+
+
+def terminate(proc: subprocess.Popen, grace: float = 5.0) -> int | None:
+    """SIGTERM the child's process group, SIGKILL after ``grace`` seconds; return its exit code."""
+    if proc.poll() is not None:
+        return proc.returncode
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            return proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+    return proc.poll()
