@@ -6,6 +6,7 @@ state that is already overdue. The same lock serialises the moto requests with t
 ELBv2 and CodeDeploy backends.
 """
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -20,11 +21,26 @@ from emulator import engine as seam
 from emulator.bluegreen.plan import build_plan
 from emulator.bluegreen.run import Run
 from emulator.bluegreen.world import World
+from emulator.dataplane import functions
 from emulator.errors import AwsError
 
 LOCK = threading.RLock()
 TICK_SECONDS = 0.02
 _LOG = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def released():
+    """Let other requests and the ticker run while this thread waits on something outside moto (a Lambda function
+    invoked with RequestResponse, which may call the emulator back); LOCK is taken again, as deep as it was, after."""
+    if not LOCK._is_owned():  # pylint: disable=protected-access
+        yield
+        return
+    state = LOCK._release_save()  # pylint: disable=protected-access  # what threading.Condition.wait does
+    try:
+        yield
+    finally:
+        LOCK._acquire_restore(state)  # pylint: disable=protected-access
 
 
 def _already_completed(deployment) -> AwsError:
@@ -226,6 +242,7 @@ def serialize_requests() -> None:
 
     @functools.wraps(original)
     def call_action(self):
+        functions.note_request_host((self.headers or {}).get("Host"))
         with LOCK:
             advance_all()
             return original(self)

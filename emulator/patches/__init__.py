@@ -7,7 +7,7 @@
 import threading
 
 from emulator import engine
-from emulator.patches import appautoscaling, codebuild, codedeploy, connections, ec2, ecs, elbv2, iam
+from emulator.patches import appautoscaling, awslambda, codebuild, codedeploy, connections, ec2, ecs, elbv2, iam
 
 _MODULES = {
     "ec2": ec2,
@@ -18,6 +18,7 @@ _MODULES = {
     "codebuild": codebuild,
     "codedeploy": codedeploy,
     "codestar-connections": connections,
+    "lambda": awslambda,
 }
 _LOCK = threading.Lock()
 _APPLIED: list[str] = []

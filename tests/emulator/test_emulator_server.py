@@ -25,6 +25,7 @@ def test_health_names_this_process(emulator):
         "codedeploy",
         "codestar-connections",
         "application-autoscaling",
+        "lambda",
     }
 
 
