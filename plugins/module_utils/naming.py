@@ -28,6 +28,7 @@ LIMITS = {
     "connection": 32,  # CodeConnections CreateConnection ConnectionName
     "codedeploy": 100,  # CodeDeploy application, deployment group, deployment config
     "pipeline": 100,  # CodePipeline name
+    "lambda": 64,  # Lambda CreateFunction FunctionName (the name; 140 is for a full ARN)
     "default": 255,  # ECS cluster/service/family, ECR, CodeBuild, security groups, ...
 }
 
@@ -57,7 +58,15 @@ SERVICE_NAMES = {
     "pipeline": ("pipeline", "pipeline"),
     "pipeline_role": ("pipeline-role", "role"),
     "connection": ("gh", "connection"),
+    "validation_function": ("validate", "lambda"),
+    "validation_role": ("validate-role", "role"),
+    "validation_security_group": ("validate-sg", "default"),
 }
+
+# Names that must start with a fixed prefix. AWSCodeDeployRoleForECSLimited lets CodeDeploy invoke only
+# functions named CodeDeployHook_* (AWS managed policy reference); AWSCodeDeployRoleForECS allows any, so the
+# prefix keeps the hook working under either policy.
+SERVICE_PREFIXES = {"validation_function": "CodeDeployHook_"}
 
 # Environment-level (shared) names.
 PLATFORM_NAMES = {
@@ -113,6 +122,7 @@ def service_names(env, project, service, account_id=None, region=None):
     check_label(service, "bluegreen_service.name")
     for key, (suffix, limit) in SERVICE_NAMES.items():
         name = service if suffix is None else _join(env, project, service, suffix)
+        name = SERVICE_PREFIXES.get(key, "") + name
         names[key] = _checked(name, limit, key, "bluegreen_service.name")
     if account_id and region:
         bucket = _join(env, project, service, "artifacts", str(account_id), region)

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from .http_check import check_response as check_response  # re-exported: the release module's judge
 from .task_definition import comparable, same_definition
 
 # CodeDeploy DeploymentStatus values (botocore codedeploy model).
@@ -536,17 +537,8 @@ def revision_content(revision):
 # HTTP validation
 
 
-def check_response(status, body, expected_status=200, body_pattern=None):
-    """Judge one HTTP answer from the test listener: (ok, detail)."""
-    if status is None:
-        return False, f"no answer ({body})" if body else "no answer"
-    if int(status) != int(expected_status):
-        return False, f"HTTP {status}, expected {expected_status}"
-    if body_pattern:
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
-        if not re.search(body_pattern, text):
-            return False, f"HTTP {status} but the body does not match {body_pattern!r}"
-    return True, f"HTTP {status}"
+# check_response (imported above) judges each answer; module_utils/http_check.py shares it with the
+# validation function.
 
 
 # ---------------------------------------------------------------------------------------------

@@ -83,3 +83,21 @@ def test_standard_tags_win_over_user_tags():
         "ManagedBy": "bluegreen.ecs",
         "Team": "x",
     }
+
+
+def test_validation_function_is_named_for_the_codedeploy_limited_policy():
+    names = naming.service_names("prd", "demo", "web")
+    # AWSCodeDeployRoleForECSLimited allows lambda:InvokeFunction on function:CodeDeployHook_* only.
+    assert names["validation_function"] == "CodeDeployHook_prd-demo-web-validate"
+    assert names["validation_role"] == "prd-demo-web-validate-role"
+    assert names["validation_security_group"] == "prd-demo-web-validate-sg"
+
+
+def test_validation_function_name_over_64_characters_is_refused(monkeypatch):
+    # Target groups (32) keep service names short enough today; the function's own limit is still checked.
+    monkeypatch.setitem(naming.LIMITS, "target_group", 255)
+    monkeypatch.setitem(naming.LIMITS, "alb", 255)
+    monkeypatch.setitem(naming.LIMITS, "connection", 255)
+    service = "s" * (64 - len("CodeDeployHook_prd-demo--validate") + 1)
+    with pytest.raises(naming.NamingError, match="validation_function.*at most 64"):
+        naming.service_names("prd", "demo", service)
