@@ -23,7 +23,6 @@ import re
 import time
 
 import boto3
-
 import http_check
 
 # Seconds kept in hand to report before Lambda's own timeout ends the invocation.
