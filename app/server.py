@@ -13,10 +13,13 @@ from app.logs import server_log_config
 TARGET = "app.wsgi:application"
 
 
-def build_server(settings: Settings) -> Server:
-    """One worker process for one small Fargate task; SIGTERM drains in-flight requests."""
+def build_server(settings: Settings, target: str = TARGET) -> Server:
+    """One worker process for one small Fargate task; SIGTERM drains in-flight requests.
+
+    ``target`` lets the benchmark run another WSGI app under exactly these settings.
+    """
     return Server(
-        TARGET,
+        target,
         address=settings.host,
         port=settings.port,
         interface=Interfaces.WSGI,

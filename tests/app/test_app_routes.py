@@ -10,7 +10,7 @@ import webtest
 
 from app.config import Settings
 from app.logs import AccessLogger
-from app.web import RequestLogMiddleware, build_bottle, prefers_plain
+from app.web import RequestLogMiddleware, build_bottle, constant_answers, prefers_plain
 
 
 def test_index_html_by_default(client):
@@ -167,3 +167,38 @@ def test_no_bottle_default_app_pollution():
     """The app builds its own Bottle instance; the module-level default app stays empty."""
     build_bottle(Settings())
     assert not bottle.default_app().routes
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("path", ["/", "/health"])
+@pytest.mark.parametrize("accept", ["text/plain", "text/html", "", "text/*;q=0.5, text/plain;q=0.4"])
+def test_replayed_answer_is_bottles_own(make_client, method, path, accept):
+    settings = Settings(app_version="1.2.3", git_commit="abc1234")
+    bottle_only = webtest.TestApp(build_bottle(settings))
+    expected = bottle_only.request(path, method=method, headers={"Accept": accept})
+    resp = make_client().request(path + "?q=1", method=method, headers={"Accept": accept, "X-Request-Id": "r-1"})
+    assert resp.status == expected.status
+    assert resp.headerlist == [*expected.headerlist, ("X-Request-Id", "r-1")]
+    assert resp.body == expected.body
+
+
+def test_constant_routes_do_not_run_bottle_per_request(log_writer):
+    routes = build_bottle(Settings(app_version="1.2.3"))
+    calls = []
+
+    def counting(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        return routes(environ, start_response)
+
+    middleware = RequestLogMiddleware(counting, AccessLogger("1.2.3", writer=log_writer), constant_answers(routes))
+    assert len(calls) == 0  # the answers were taken from `routes` itself, at start-up
+    client = webtest.TestApp(middleware)
+    assert client.get("/", headers={"Accept": "text/plain"}).text == "Success! version=1.2.3\n"
+    assert client.head("/health").headers["Content-Type"] == "application/json"
+    assert calls == []
+    client.get("/version")
+    client.post("/", status=405)
+    client.get("/health", extra_environ={"SCRIPT_NAME": "/mounted"})
+    assert calls == ["/version", "/", "/health"]  # anything else still goes through Bottle
+    assert [rec["status"] for rec in log_writer.records()] == [200, 200, 200, 405, 200]
+    assert log_writer.records()[-1]["path"] == "/mounted/health"

@@ -17,19 +17,24 @@ from app_test_helpers import ROOT, base_env, free_port, running_server, wait_hea
 SLOW_MS = 2500
 
 
-def test_server_settings_for_one_small_task():
-    from app.config import Settings  # pylint: disable=import-outside-toplevel
+def _build_server(*args, **kwargs):
     from app.server import build_server  # pylint: disable=import-outside-toplevel
 
     loggers = [logging.getLogger(), logging.getLogger("_granian")]
     saved = [(lg, lg.handlers[:], lg.level, lg.propagate) for lg in loggers]
     try:
-        server = build_server(Settings(port=9123, threads=3, shutdown_timeout=17, keepalive_timeout=75))
+        return build_server(*args, **kwargs)
     finally:  # building the server configures logging: put pytest's back
         for logger, handlers, level, propagate in saved:
             logger.handlers[:] = handlers
             logger.setLevel(level)
             logger.propagate = propagate
+
+
+def test_server_settings_for_one_small_task():
+    from app.config import Settings  # pylint: disable=import-outside-toplevel
+
+    server = _build_server(Settings(port=9123, threads=3, shutdown_timeout=17, keepalive_timeout=75))
     assert (server.bind_addr, server.bind_port) == ("0.0.0.0", 9123)
     assert server.interface == "wsgi"
     assert server.workers == 1
@@ -38,6 +43,15 @@ def test_server_settings_for_one_small_task():
     assert server.http1_settings.header_read_timeout == 75_000
     assert server.log_access is False
     assert server.websockets is False
+    assert server.target == "app.wsgi:application"
+
+
+def test_server_runs_another_target_under_the_same_settings():
+    from app.config import Settings  # pylint: disable=import-outside-toplevel
+
+    server = _build_server(Settings(threads=3), target="bottle_hello:application")
+    assert server.target == "bottle_hello:application"
+    assert server.blocking_threads == 3
 
 
 def _get(url: str, timeout: float = 10.0, headers: dict | None = None):
