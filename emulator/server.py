@@ -9,6 +9,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from emulator import HOST, SERVICE_ID, dataplane, patches
+from emulator.dataplane import network
 from emulator.patches import connections
 from emulator.probe import HEALTH_PATH
 
@@ -54,6 +55,7 @@ class EmulatorServer:
         handler = QuietRequestHandler if quiet else MotoRequestHandler
         self._server = make_server(HOST, port, EmulatorApp(self.patches), threaded=True, request_handler=handler)
         self._thread: threading.Thread | None = None
+        network.BOOK.configure(self.port)  # this emulator's own block of loopback addresses
 
     @property
     def port(self) -> int:

@@ -2,9 +2,12 @@
 
 AWS gives every awsvpc ECS task, every VPC-attached Lambda function and every load balancer node an elastic
 network interface with a private IP in a subnet of the VPC. Here each such interface also gets a loopback
-address of its own (127.100.0.0/16 onwards; Linux routes all of 127.0.0.0/8 to lo, no setup needed): the
-process behind it listens on it, or connects from it, and a listener maps the peer address of a connection
-back to the interface, so it can evaluate its security group rules against the source AWS would see.
+address of its own (Linux routes all of 127.0.0.0/8 to lo, no setup needed): the process behind it listens on
+it, or connects from it, and a listener maps the peer address of a connection back to the interface, so it can
+evaluate its security group rules against the source AWS would see.
+
+Each emulator takes its own /16 of loopback addresses, chosen by its port (``configure``), so emulators that run
+side by side (``make local`` and ``make test``, molecule scenarios in parallel) never bind the same address.
 
 A peer address that is no interface's (127.0.0.1, the machine running Ansible and curl) is the internet, with
 the public address ``CLIENT_PUBLIC_IP`` (``EMULATOR_CLIENT_IP``; default 198.51.100.10, a documentation
@@ -18,9 +21,13 @@ import os
 import threading
 from dataclasses import dataclass
 
-FIRST = ipaddress.IPv4Address("127.100.0.1")
-LAST = ipaddress.IPv4Address("127.255.255.254")
 DEFAULT_CLIENT_IP = "198.51.100.10"
+
+
+def block_for(port: int) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]:
+    """First and last address of the /16 an emulator on ``port`` uses: 127.64.0.0/16 to 127.254.0.0/16."""
+    octet = 64 + port % 191
+    return ipaddress.IPv4Address(f"127.{octet}.0.1"), ipaddress.IPv4Address(f"127.{octet}.255.254")
 
 
 def client_public_ip() -> str:
@@ -44,10 +51,17 @@ class Interface:
 class AddressBook:
     """Thread-safe map loopback address <-> interface."""
 
-    def __init__(self):
+    def __init__(self, port: int = 0):
         self._lock = threading.Lock()
         self._by_loopback: dict[str, Interface] = {}
-        self._next = FIRST
+        self.configure(port)
+
+    def configure(self, port: int) -> None:
+        """Use the address block of the emulator on ``port`` (forgets every interface)."""
+        with self._lock:
+            self._first, self._last = block_for(port)
+            self._by_loopback.clear()
+            self._next = self._first
 
     def allocate(self, kind, owner, vpc_id, subnet_id, private_ip, public_ip=None) -> Interface:
         """A new interface on the next free loopback address."""
@@ -55,7 +69,7 @@ class AddressBook:
             address = self._next
             while str(address) in self._by_loopback:
                 address += 1
-            if address > LAST:
+            if address > self._last:
                 raise RuntimeError("the emulator ran out of loopback addresses")
             self._next = address + 1
             interface = Interface(str(address), kind, owner, vpc_id, subnet_id, private_ip, public_ip)
@@ -85,7 +99,7 @@ class AddressBook:
     def clear(self) -> None:
         with self._lock:
             self._by_loopback.clear()
-            self._next = FIRST
+            self._next = self._first
 
 
 BOOK = AddressBook()
