@@ -45,7 +45,11 @@ emulator-stop: venv
 local: venv emulator-start
 	EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/ansible-playbook -i inventories/local playbooks/local.yml
 
-test: venv lint unit sanity molecule
+# Each stage in turn, stopping at the first failure; the time of each at the end.
+test: venv
+	@times=""; for stage in lint unit sanity molecule; do \
+	  start=$$(date +%s); $(MAKE) --no-print-directory $$stage || exit 1; \
+	  times="$$times $$stage $$(( $$(date +%s) - start ))s"; done; echo "make test stage times:$$times"
 
 lint: venv
 	$(BIN)/yamllint --strict .
@@ -60,8 +64,9 @@ unit: venv
 sanity: venv
 	VENV=$(abspath $(VENV)) scripts/sanity.sh
 
+# Scenarios run MOLECULE_JOBS at a time (default 2), each on its own emulator port from TEST_PORT up.
 molecule: venv
-	EMULATOR_PORT=$(TEST_PORT) $(BIN)/molecule test --all
+	EMULATOR_PORT=$(TEST_PORT) $(BIN)/python scripts/molecule_all.py
 
 bench-app: venv
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt -c constraints.txt
