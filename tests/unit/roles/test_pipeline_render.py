@@ -59,7 +59,8 @@ def _environment():
         trim_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(CoreFilters().filters())
+    # Ansible's default/d expect Ansible's own Undefined; jinja2's built-in default does the same for StrictUndefined.
+    env.filters.update({name: f for name, f in CoreFilters().filters().items() if name not in ("default", "d")})
     for module in (CollectionFilters, PipelineFilters):
         env.filters.update({f"bluegreen.ecs.{name}": f for name, f in module().filters().items()})
     return env
@@ -74,7 +75,7 @@ def _role_vars(env, context, keys):
     return context
 
 
-def render(spec_input, env_name="prd", dockerfile="Dockerfile"):
+def render(spec_input, env_name="prd", dockerfile="Dockerfile", inventory=None):
     env = _environment()
     spec = service_spec.normalize(spec_input)
     names = naming.service_names(env_name, "demo", spec["name"], ACCOUNT, REGION)
@@ -87,8 +88,17 @@ def render(spec_input, env_name="prd", dockerfile="Dockerfile"):
         "_pipeline_execution_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['execution_role']}",
         "_pipeline_task_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['task_role']}",
     }
+    context.update(inventory or {})
     _role_vars(
-        env, context, ["_pipeline_partition", "_pipeline_account", "_pipeline_registry", "_pipeline_repository_uri"]
+        env,
+        context,
+        [
+            "_pipeline_partition",
+            "_pipeline_account",
+            "_pipeline_registry",
+            "_pipeline_repository_uri",
+            "_pipeline_validation_hook",
+        ],
     )
     text = env.get_template("buildspec.yml.j2").render(context)
     return text, spec, names, context
@@ -401,3 +411,22 @@ def test_build_image_of_the_other_architecture_fails_naming_the_setting():
         Exception, match="pipeline_build_image: aws/codebuild/standard:7.0 is a CodeBuild image for X86_64"
     ):
         build_project_environment(SPECS["api"], "aws/codebuild/standard:7.0")
+
+
+def _built_appspec(tmp_path, inventory=None):
+    text, _spec, names, _context = render(SPECS["web"], inventory=inventory)
+    proc, work, _calls = run_build(tmp_path, text)
+    assert proc.returncode == 0, proc.stderr
+    return yaml.safe_load((work / "appspec.yaml").read_text()), names
+
+
+def test_appspec_names_the_validation_function_as_the_test_traffic_hook(tmp_path):
+    appspec, names = _built_appspec(tmp_path)
+    # AppSpec 'hooks' section for an ECS deployment: a list of {event: function name}.
+    assert appspec["Hooks"] == [{"AfterAllowTestTraffic": names["validation_function"]}]
+    assert names["validation_function"].startswith("CodeDeployHook_")
+
+
+def test_appspec_has_no_hook_when_the_validation_function_is_off(tmp_path):
+    appspec, _names = _built_appspec(tmp_path, {"codedeploy_validation_enabled": False})
+    assert "Hooks" not in appspec
