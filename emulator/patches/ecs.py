@@ -5,9 +5,17 @@ Follows:
   UpdateCluster and PutClusterCapacityProviders: capacityProviders / defaultCapacityProviderStrategy (base and
   weight default to 0) / statistics / tags are always lists, settings always holds containerInsights, and
   activeServicesCount counts the services. CreateCluster on an ACTIVE cluster returns it unchanged.
-- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html and API_TaskSet.html: no tasks run
-  here, so a service is always steady: runningCount = desiredCount, pendingCount = 0 (also in its PRIMARY
-  deployment and in task sets' computedDesiredCount/runningCount), without MOTO_ECS_SERVICE_RUNNING.
+- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html and API_TaskSet.html: the tasks of
+  task sets (CODE_DEPLOY services) run as local processes (emulator/dataplane/tasks.py), so a task set's
+  computedDesiredCount = ceil(desiredCount x scale %) and its runningCount/pendingCount count real tasks, and so
+  does such a service's runningCount. A service without task sets (ECS controller) runs no task here and is
+  always steady: runningCount = desiredCount, pendingCount = 0 (also in its PRIMARY deployment), without
+  MOTO_ECS_SERVICE_RUNNING.
+- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html, API_DescribeTasks.html,
+  API_StopTask.html: the task sets' tasks are listed (filters cluster, serviceName, family, startedBy,
+  launchType, desiredStatus, default RUNNING), described (stopped ones too, with stoppedReason, stopCode and the
+  container's exitCode; unknown ARNs in ``failures`` with reason MISSING) and stopped (the scheduler replaces them).
+  moto's own RunTask tasks are listed and described beside them.
 - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html: the service keeps
   healthCheckGracePeriodSeconds (0 by default when it has a load balancer) and enableExecuteCommand (false by
   default); moto only stores them on UpdateService, so community.aws.ecs_service saw a change on every run.
@@ -31,6 +39,7 @@ from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ecs.responses import EC2ContainerServiceResponse
 
+from emulator.dataplane import tasks
 from emulator.patches._util import aws_error, install, raw_json
 
 _ORIGINAL = {
@@ -42,6 +51,13 @@ _ORIGINAL = {
         "describe_task_sets",
         "list_tags_for_resource",
         "list_task_definitions",
+        "update_task_set",
+        "delete_task_set",
+        "update_service_primary_task_set",
+        "delete_service",
+        "list_tasks",
+        "describe_tasks",
+        "stop_task",
     )
 }
 
@@ -132,11 +148,17 @@ def cluster_view(backend, cluster, include=()) -> dict:
 
 
 def settle_service(backend, service) -> None:
-    """Make a service look steady: all desired tasks running, none pending (cluster counters follow)."""
+    """A service's counts: its task sets' real tasks, or steady without task sets (cluster counters follow)."""
     cluster = backend.clusters.get(service.cluster_name)
-    delta_running = service.desired_count - service.running_count
-    delta_pending = -service.pending_count
-    service.running_count, service.pending_count = service.desired_count, 0
+    settle_task_sets(service)
+    if service.task_sets:
+        running = sum(ts.running_count for ts in service.task_sets)
+        pending = sum(ts.pending_count for ts in service.task_sets)
+    else:
+        running, pending = service.desired_count, 0
+    delta_running = running - service.running_count
+    delta_pending = pending - service.pending_count
+    service.running_count, service.pending_count = running, pending
     if cluster is not None:
         cluster.running_tasks_count = max(cluster.running_tasks_count + delta_running, 0)
         cluster.pending_tasks_count = max(cluster.pending_tasks_count + delta_pending, 0)
@@ -144,13 +166,12 @@ def settle_service(backend, service) -> None:
         if deployment.get("status") == "PRIMARY":
             deployment.update(
                 desiredCount=service.desired_count,
-                runningCount=service.desired_count,
-                pendingCount=0,
+                runningCount=running,
+                pendingCount=pending,
                 taskDefinition=service.task_definition,
                 rolloutState="COMPLETED",
                 rolloutStateReason=f"ECS deployment {deployment['id']} completed.",
             )
-    settle_task_sets(service)
 
 
 def initial_task_set(backend, service) -> None:
@@ -172,12 +193,14 @@ def initial_task_set(backend, service) -> None:
 
 
 def settle_task_sets(service) -> None:
+    """computedDesiredCount from the scale; runningCount/pendingCount from the tasks that really run."""
     for task_set in service.task_sets:
         scale = task_set.scale or {}
         percent = float(scale.get("value", 100.0)) if scale.get("unit", "PERCENT") == "PERCENT" else 100.0
         task_set.computed_desired_count = math.ceil(service.desired_count * percent / 100)
-        task_set.running_count = task_set.computed_desired_count
-        task_set.pending_count = 0
+        task_set.running_count, task_set.pending_count = tasks.counts(task_set.task_set_arn)
+    if service.task_sets:
+        tasks.wake()
 
 
 class EcsPatch(EC2ContainerServiceResponse):
@@ -272,6 +295,111 @@ class EcsPatch(EC2ContainerServiceResponse):
         settle_task_sets(service)
         return _ORIGINAL["describe_task_sets"](self)
 
+    def create_task_set(self):
+        """moto runs fake tasks (RunTask) for a task set created with a scale; here the reconciler runs real ones."""
+        backend = self.ecs_backend
+        task_set = backend.create_task_set(
+            self._get_param("service"),
+            self._get_param("cluster", "default"),
+            self._get_param("taskDefinition"),
+            external_id=self._get_param("externalId"),
+            network_configuration=self._get_param("networkConfiguration"),
+            load_balancers=self._get_param("loadBalancers"),
+            service_registries=self._get_param("serviceRegistries"),
+            launch_type=self._get_param("launchType"),
+            capacity_provider_strategy=self._get_param("capacityProviderStrategy"),
+            platform_version=self._get_param("platformVersion"),
+            scale=None,
+            client_token=self._get_param("clientToken"),
+            tags=self._get_param("tags"),
+        )
+        if self._get_param("scale"):
+            task_set.scale = self._get_param("scale")
+        _settle_by_name(backend, self._get_param("cluster", "default"), self._get_param("service"))
+        return ActionResult({"taskSet": task_set})
+
+    def update_task_set(self):
+        result = _ORIGINAL["update_task_set"](self)
+        _settle_by_name(self.ecs_backend, self._get_param("cluster", "default"), self._get_param("service"))
+        return result
+
+    def delete_task_set(self):
+        result = _ORIGINAL["delete_task_set"](self)
+        _settle_by_name(self.ecs_backend, self._get_param("cluster", "default"), self._get_param("service"))
+        tasks.wake()  # the deleted task set's tasks stop
+        return result
+
+    def update_service_primary_task_set(self):
+        result = _ORIGINAL["update_service_primary_task_set"](self)
+        tasks.wake()
+        return result
+
+    def delete_service(self):
+        result = _ORIGINAL["delete_service"](self)
+        tasks.wake()  # an INACTIVE service's tasks stop
+        return result
+
+    def list_tasks(self):
+        """The task sets' tasks, then moto's own (RunTask); desiredStatus defaults to RUNNING as in AWS."""
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster") or "default")  # pylint: disable=protected-access
+        service_name = self._get_param("serviceName")
+        if service_name and f"{cluster.name}:{service_name.split('/')[-1]}" not in backend.services:
+            raise aws_error("ServiceNotFoundException", "Service not found.")
+        desired = self._get_param("desiredStatus") or "RUNNING"
+        family = self._get_param("family")
+        started_by = self._get_param("startedBy")
+        launch_type = self._get_param("launchType")
+        arns = []
+        for task in tasks.listed(backend.account_id, backend.region_name, cluster.name):
+            if task.desired_status != desired:
+                continue
+            if service_name and task.service != service_name.split("/")[-1]:
+                continue
+            if family and task.task_definition_arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] != family:
+                continue
+            if (started_by and task.task_set_id != started_by) or (launch_type and launch_type != "FARGATE"):
+                continue
+            arns.append(task.arn)
+        if not service_name:
+            arns += [
+                t.task_arn
+                for t in backend.list_tasks(cluster.name, None, family, started_by, None, desired)
+                if not launch_type or t.launch_type == launch_type
+            ]
+        return ActionResult({"taskArns": arns})
+
+    def describe_tasks(self):
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster") or "default")  # pylint: disable=protected-access
+        wanted = self._get_param("tasks") or []
+        if not wanted:
+            raise aws_error("InvalidParameterException", "Tasks cannot be empty.")
+        include_tags = "TAGS" in (self._get_param("include") or [])
+        found, failures = [], []
+        for reference in wanted:
+            task = tasks.find(reference)
+            if task is not None and task.cluster == cluster.name:
+                found.append(tasks.describe(task, include_tags))
+                continue
+            theirs = [t for t in backend.tasks.get(cluster.name, {}).values() if _same_task(t.task_arn, reference)]
+            if theirs:
+                found += theirs
+            else:
+                failures.append({"arn": reference, "reason": "MISSING"})
+        return ActionResult({"tasks": found, "failures": failures})
+
+    def stop_task(self):
+        """StopTask on a task set's task: it stops (stopCode UserInitiated) and the scheduler replaces it."""
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster") or "default")  # pylint: disable=protected-access
+        reference = self._get_param("task")
+        task = tasks.find(reference)
+        if task is None or task.cluster != cluster.name:
+            return _ORIGINAL["stop_task"](self)
+        tasks.stop_task(task.arn, self._get_param("reason") or "Task stopped by user", "UserInitiated")
+        return ActionResult({"task": tasks.describe(task)})
+
     def list_tags_for_resource(self):
         result = _ORIGINAL["list_tags_for_resource"](self)
         return ActionResult({"tags": list(result.result.get("tags") or [])})
@@ -282,6 +410,16 @@ class EcsPatch(EC2ContainerServiceResponse):
         if (self._get_param("sort") or "ASC") == "DESC":
             arns.reverse()
         return ActionResult({**result.result, "taskDefinitionArns": arns})
+
+
+def _same_task(arn: str, reference: str) -> bool:
+    return reference in (arn, arn.rsplit("/", 1)[-1])
+
+
+def _settle_by_name(backend, cluster: str, service: str) -> None:
+    found = backend.services.get(f"{cluster.split('/')[-1]}:{service.split('/')[-1]}")
+    if found is not None:
+        settle_service(backend, found)
 
 
 def _family_revision(arn: str) -> tuple[str, int]:
