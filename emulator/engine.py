@@ -11,6 +11,7 @@ The CodeDeploy patches (emulator/patches/codedeploy/deployments.py) reach the en
 CreateDeployment (and rollbacks)       ``on_create_deployment(deployment)``
 StopDeployment                         ``stop_deployment(deployment, auto_rollback)``
 ContinueDeployment                     ``continue_deployment(deployment, wait_type)``
+PutLifecycleEventHookExecutionStatus   ``put_hook_status(deployment, execution_id, status)``
 ListDeploymentTargets                  ``target_ids(deployment)``
 GetDeploymentTarget / BatchGet...      ``ecs_target(deployment, target_id)``
 POST /moto-api/reset                   ``reset()``
@@ -105,6 +106,14 @@ class DeploymentEngine:
         else:
             deployment.status = "Succeeded"
             deployment.complete_time = utcnow()
+
+    def put_hook_status(self, deployment, execution_id: str, status: str) -> None:
+        """A hook function's report. The default engine runs no hooks, so no execution ID is valid."""
+        raise AwsError(
+            "InvalidLifecycleEventHookExecutionIdException",
+            f"The lifecycle event hook execution ID {execution_id} is not valid for deployment "
+            f"{deployment.deployment_id}.",
+        )
 
     def target_ids(self, deployment) -> list[str]:
         """ECS targets are the group's services, as ``<cluster>:<service>``."""

@@ -106,6 +106,19 @@ class BlueGreenEngine(seam.DeploymentEngine):
                 )
             run.continue_(wait_type, time.monotonic())
 
+    def put_hook_status(self, deployment, execution_id: str, status: str) -> None:
+        with LOCK:
+            self.advance()
+            run = self.runs.get(deployment.deployment_id)
+            if run is None:
+                super().put_hook_status(deployment, execution_id, status)
+                return
+            run.report(execution_id, status, time.monotonic())
+            if run.rollback_reason:
+                run.rollback_reason = None
+                self._start_rollback(run.deployment)
+        TICKER.wake()
+
     def ecs_target(self, deployment, target_id: str) -> dict:
         with LOCK:
             self.advance()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from emulator.bluegreen.hooks import HOOKABLE
 from emulator.patches.codedeploy.configs import find_config
 
 
@@ -35,6 +36,7 @@ class AppSpec:
     container_port: int
     platform_version: str | None = None
     network_configuration: dict | None = None  # ECS API shape ({"awsvpcConfiguration": {...}})
+    hooks: tuple[tuple[str, str], ...] = ()  # (lifecycle event, Lambda function name or ARN), AppSpec order
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,24 @@ def _network(props) -> dict | None:
     return {"awsvpcConfiguration": out}
 
 
+def read_hooks(document) -> tuple[tuple[str, str], ...]:
+    """The AppSpec's Hooks: a list of {event: function}; only the five ECS hookable events
+    (reference-appspec-file-structure-hooks.html#appspec-hooks-ecs), else INVALID_REVISION."""
+    hooks = []
+    for entry in _get(document, "Hooks") or []:
+        for event, function in (entry or {}).items() if isinstance(entry, dict) else ():
+            if event not in HOOKABLE:
+                raise PlanError(
+                    "INVALID_REVISION",
+                    f"The AppSpec file names a hook for {event}; an Amazon ECS deployment can hook only "
+                    f"{', '.join(HOOKABLE)}.",
+                )
+            if not isinstance(function, str) or not function:
+                raise PlanError("INVALID_REVISION", f"The {event} hook of the AppSpec file names no Lambda function.")
+            hooks.append((event, function))
+    return tuple(hooks)
+
+
 def read_appspec(revision) -> AppSpec:
     """The ECS service resource of the revision's AppSpec (INVALID_REVISION when it has none)."""
     text = _revision_text(revision)
@@ -119,7 +139,14 @@ def read_appspec(revision) -> AppSpec:
                 port = int(port)
             except (TypeError, ValueError):
                 raise PlanError("INVALID_REVISION", f"ContainerPort {port!r} is not a number.") from None
-            return AppSpec(str(task_definition), str(name), port, _get(props, "PlatformVersion"), _network(props))
+            return AppSpec(
+                str(task_definition),
+                str(name),
+                port,
+                _get(props, "PlatformVersion"),
+                _network(props),
+                read_hooks(document),
+            )
     raise PlanError("INVALID_REVISION", "The AppSpec file has no resource of Type AWS::ECS::Service.")
 
 

@@ -36,22 +36,45 @@ A failure (Install checks) ends in FAILED; StopDeployment, an alarm or the ready
 the running lifecycle event is Failed, the pending ones Skipped, and traffic stays where it is: moving it back is
 the rollback deployment's work (``rollback_reason`` asks the engine to start one).
 
+Lifecycle hooks (the AppSpec's ``Hooks``, emulator/bluegreen/hooks.py): entering a hooked event (BeforeInstall,
+AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic, AfterAllowTraffic) does what the table says, then invokes
+the hook's function (Event invocation, payload {"DeploymentId", "LifecycleEventHookExecutionId"}) if the group's
+service role may invoke it (else IAM_ROLE_PERMISSIONS), and the event lasts until the function reports with
+PutLifecycleEventHookExecutionStatus: Succeeded moves on at once, Failed fails the deployment
+(HOOK_EXECUTION_FAILURE, diagnostics ScriptFailed), no report within 60 minutes fails it too (ScriptTimedOut).
+A rollback deployment runs no hooks (its events other than AllowTraffic are Skipped).
+
+Install readiness: when the data plane's load balancers run health checks (emulator/dataplane/balancers.py
+``target_states``), Install lasts until the green target group has as many healthy targets as the green task set's
+computed desired count, polled every STEP; after 60 minutes the deployment fails (ECS_UPDATE_ERROR, "The deployment
+timed out while waiting for the replacement task set to become healthy. This time out period is 60 minutes.", as
+CodeDeploy reports it). Without them, Install lasts INSTALL minutes.
+
 A rollback deployment: QUEUED -> REROUTE (AllowTraffic: production and test listeners back on blue, blue PRIMARY;
 the other events Skipped) -> CLEANUP (delete green) -> SUCCEEDED.
 """
 
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from moto.core.utils import utcnow
 
+from emulator.bluegreen import hooks
 from emulator.bluegreen.plan import Plan, PlanError
 from emulator.engine import ECS_LIFECYCLE_EVENTS, minute_seconds
+from emulator.errors import AwsError
 from emulator.patches.ecs import settle_task_sets
 
 STEP = 0.05  # emulated minutes of a step that is (nearly) instant in AWS
-INSTALL = 0.5  # emulated minutes for the replacement tasks to start and pass health checks
+INSTALL = 0.5  # emulated minutes for the replacement tasks to start and pass health checks (no target health)
+INSTALL_TIMEOUT = 60.0  # emulated minutes CodeDeploy waits for the replacement task set to become healthy
+MIN_POLL_SECONDS = 0.02  # real seconds between readiness checks at least, so a fast clock does not spin
+HEALTH_TIMEOUT_MESSAGE = (
+    "The deployment timed out while waiting for the replacement task set to become healthy. "
+    "This time out period is 60 minutes."
+)
 
 QUEUED = "QUEUED"
 BEFORE_INSTALL = "BEFORE_INSTALL"
@@ -139,6 +162,9 @@ class Run:
         self.frozen: list | None = None  # taskSetsInfo as it was when the deployment ended
         self.rollback_reason: str | None = None  # set when the engine must start a rollback deployment
         self.updated = utcnow()
+        self.entered = now  # monotonic time the current state was entered
+        self.hook: hooks.HookExecution | None = None  # the hook the current event waits for
+        self.executions: dict[str, hooks.HookExecution] = {}
 
     @property
     def done(self) -> bool:
@@ -161,7 +187,34 @@ class Run:
 
     def continue_(self, wait_type: str, now: float) -> None:
         """ContinueDeployment: READY_WAIT starts shifting production traffic, TERMINATION_WAIT ends the bake."""
-        self._enter(BEFORE_ALLOW_TRAFFIC if wait_type == "READY_WAIT" else TERMINATING, now)
+        try:
+            self._enter(BEFORE_ALLOW_TRAFFIC if wait_type == "READY_WAIT" else TERMINATING, now)
+        except PlanError as err:
+            self.fail(err.code, err.message, now)
+
+    def report(self, execution_id: str, status: str, now: float) -> None:
+        """PutLifecycleEventHookExecutionStatus: Succeeded ends the hooked event, Failed fails the deployment."""
+        execution = self.executions.get(execution_id)
+        deployment_id = self.deployment.deployment_id
+        if execution is None:
+            raise AwsError(
+                "InvalidLifecycleEventHookExecutionIdException",
+                f"The lifecycle event hook execution ID {execution_id} is not valid for deployment {deployment_id}.",
+            )
+        if execution.status is not None or self.done or self.hook is not execution:
+            raise AwsError(
+                "LifecycleEventAlreadyCompletedException",
+                f"The {execution.event} lifecycle event of deployment {deployment_id} has already completed.",
+            )
+        execution.status = status
+        if status == "Failed":
+            message = (
+                f"The {execution.event} lifecycle event hook {execution.function} reported Failed "
+                f"(lifecycle event hook execution {execution_id})."
+            )
+            self.fail("HOOK_EXECUTION_FAILURE", message, now, self._diagnostics("ScriptFailed", message))
+        else:
+            self.due = now
 
     def stop(self, code: str, message: str, now: float, rollback_event: str | None = None) -> None:
         """Stopped; traffic stays where it is. A rollback follows a ready timeout, or a ``rollback_event``
@@ -170,8 +223,8 @@ class Run:
         if code == "TIMEOUT" or rollback_event in self.plan.rollback_events:
             self.rollback_reason = message
 
-    def fail(self, code: str, message: str, now: float) -> None:
-        self._end(FAILED, "Failed", code, message, now)
+    def fail(self, code: str, message: str, now: float, diagnostics: dict | None = None) -> None:
+        self._end(FAILED, "Failed", code, message, now, diagnostics)
         if not self.rollback and "DEPLOYMENT_FAILURE" in self.plan.rollback_events:
             self.rollback_reason = message
 
@@ -199,6 +252,15 @@ class Run:
                 at,
             )
             return
+        if self.hook is not None and self.hook.status is None:
+            message = (
+                f"The {self.hook.event} lifecycle event hook {self.hook.function} did not report a status with "
+                f"PutLifecycleEventHookExecutionStatus within {hooks.TIMEOUT_MINUTES:g} minutes."
+            )
+            self.fail("HOOK_EXECUTION_FAILURE", message, at, self._diagnostics("ScriptTimedOut", message))
+            return
+        if self.state == INSTALL_STATE and not self._green_ready(at):
+            return
         if self.state == ALLOW_TRAFFIC and self.shift + 1 < len(self.plan.increments):
             self.shift += 1
             self.due = at + seconds(self._shift_production())
@@ -206,10 +268,11 @@ class Run:
         event = _EVENT.get(self.state)
         if event:
             self.events[event].update(status="Succeeded", endTime=self._wall(at))
+        self.hook = None
         self._enter(self._next(), at)
 
     def _enter(self, state: str, at: float) -> None:
-        self.state = state
+        self.state, self.entered = state, at
         self.updated = self._wall(at)
         deployment = self.deployment
         deployment.status = _STATUS.get(state, "InProgress")
@@ -224,16 +287,18 @@ class Run:
         if event:
             self.events[event].update(status="InProgress", startTime=self.updated)
         minutes = _ENTRY.get(state, Run._nothing)(self)
+        if event and self._start_hook(event):
+            minutes = hooks.TIMEOUT_MINUTES
         self.due = None if minutes is None else at + seconds(minutes)
 
-    def _end(self, state: str, status: str, code: str, message: str, at: float) -> None:
+    def _end(self, state: str, status: str, code: str, message: str, at: float, diagnostics=None) -> None:
         when = self._wall(at)
         for event in self.events.values():
             if event["status"] == "InProgress":
                 event.update(
                     status="Failed",
                     endTime=when,
-                    diagnostics={"errorCode": "UnknownError", "scriptName": "", "message": message, "logTail": ""},
+                    diagnostics=diagnostics or self._diagnostics("UnknownError", message, script=""),
                 )
             elif event["status"] == "Pending":
                 event["status"] = "Skipped"
@@ -243,6 +308,44 @@ class Run:
         deployment.complete_time = when
         deployment.error_information = {"code": code, "message": message}
         self.frozen = self._task_sets()
+
+    def _diagnostics(self, code: str, message: str, script: str | None = None) -> dict:
+        """Diagnostics of a failed lifecycle event (API_Diagnostics.html); a hook's script is its function."""
+        if script is None:
+            script = self.hook.function if self.hook else ""
+        return {"errorCode": code, "scriptName": script, "message": message, "logTail": ""}
+
+    # -- hooks and readiness ----------------------------------------------------------------------
+
+    def _start_hook(self, event: str) -> bool:
+        """Invoke the AppSpec's hook of ``event``, if any (never in a rollback); True when one was started."""
+        appspec = self.plan.appspec
+        name = dict(appspec.hooks).get(event) if appspec is not None and not self.rollback else None
+        if not name:
+            return False
+        fn = self.world.hook_function(event, name)
+        role = self.deployment.deployment_group.service_role_arn
+        if not self.world.may_invoke(role, fn.function_arn):
+            raise PlanError("IAM_ROLE_PERMISSIONS", hooks.permission_message(role))
+        execution = hooks.HookExecution(str(uuid.uuid4()), event, name)
+        self.executions[execution.execution_id] = self.hook = execution
+        self.world.invoke_hook(fn, self.deployment.deployment_id, execution.execution_id)
+        return True
+
+    def _green_ready(self, at: float) -> bool:
+        """Install ends when the green target group has a healthy target per desired task (target health from the
+        data plane); until then it polls, and fails after INSTALL_TIMEOUT minutes."""
+        healthy = self.world.healthy_targets(self.green.target_group_arn) if self.green else None
+        if healthy is None:
+            return True
+        green = self.world.task_set(self.world.find_service(self.plan.cluster, self.plan.service), self.green.arn)
+        if healthy >= int(getattr(green, "computed_desired_count", 0) or 0):
+            return True
+        now = max(at, time.monotonic())
+        if now >= self.entered + seconds(INSTALL_TIMEOUT):
+            raise PlanError("ECS_UPDATE_ERROR", HEALTH_TIMEOUT_MESSAGE)
+        self.due = min(now + max(seconds(STEP), MIN_POLL_SECONDS), self.entered + seconds(INSTALL_TIMEOUT))
+        return False
 
     # -- what entering a state does (returns how many minutes it lasts; None: until told) -----------
 
@@ -288,7 +391,7 @@ class Run:
         name, arn = next((n, a) for n, a in arns.items() if a != production)
         green = world.create_task_set(service, task_definition.arn, arn, plan.appspec, self.deployment.deployment_id)
         self.green = TaskSetRef(green.task_set_arn, green.id, arn, name)
-        return INSTALL
+        return INSTALL if world.target_health_reader() is None else STEP
 
     def _production_target_group(self, primary, arns: dict[str, str]) -> str:
         """The pair's target group production uses: the PRIMARY task set's, else the listener's heaviest."""

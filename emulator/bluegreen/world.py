@@ -6,15 +6,23 @@ Follows:
 - https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ModifyListener.html and
   API_ForwardActionConfig.html (weighted target groups on the listeners' default forward action)
 - https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html (StateValue)
+- https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html (the hooks' Event invocations, by the group's service
+  role: emulator/bluegreen/hooks.py)
+- https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html (what the
+  emulated load balancers' health checks find: emulator/dataplane/balancers.py ``target_states``, when present)
 """
 
 import copy
 
+from moto.awslambda.utils import get_backend as lambda_backend
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
+from moto.iam.models import iam_backends
 
+from emulator.bluegreen import hooks
 from emulator.bluegreen.plan import PlanError
+from emulator.dataplane import functions
 from emulator.patches.ecs import settle_task_sets
 
 
@@ -147,3 +155,55 @@ class World:
         """{name: StateValue} of the alarms that exist (metric alarms; composite ones live in the same map)."""
         alarms = cloudwatch_backends[self.account_id][self.region].alarms
         return {name: alarms[name].state_value for name in names if name in alarms}
+
+    # Lambda (hooks) ------------------------------------------------------------------------------
+
+    def hook_function(self, event: str, name: str):
+        """The hook's function (name, ARN or partial ARN), else HOOK_EXECUTION_FAILURE."""
+        try:
+            return lambda_backend(self.account_id, self.region).get_function(name)
+        except Exception:  # noqa: BLE001 - moto raises UnknownFunctionException (and others for bad names)
+            raise PlanError(
+                "HOOK_EXECUTION_FAILURE",
+                f"The Lambda function {name} of the {event} lifecycle event hook does not exist.",
+            ) from None
+
+    def may_invoke(self, role_arn: str | None, function_arn: str) -> bool:
+        """Whether the service role's policies allow lambda:InvokeFunction on the function."""
+        partition = function_arn.split(":")[1] if function_arn.count(":") >= 2 else "aws"
+        try:
+            role = iam_backends[self.account_id][partition].get_role_by_arn(role_arn or "")
+        except Exception:  # noqa: BLE001 - a role that is gone allows nothing
+            return False
+        return hooks.allows(hooks.role_documents(role), hooks.INVOKE, function_arn)
+
+    @staticmethod
+    def invoke_hook(fn, deployment_id: str, execution_id: str) -> None:
+        """CodeDeploy invokes the hook asynchronously (InvocationType Event)."""
+        functions.invoke_event(fn, hooks.payload(deployment_id, execution_id))
+
+    # Target health (the data plane's load balancers) -----------------------------------------------
+
+    @staticmethod
+    def target_health_reader():
+        """``balancers.target_states`` when the emulated load balancers run health checks, else None."""
+        try:
+            from emulator.dataplane import balancers  # noqa: PLC0415 - optional: part of the data plane
+        except ImportError:
+            return None
+        return getattr(balancers, "target_states", None)
+
+    def healthy_targets(self, target_group_arn: str) -> int | None:
+        """How many registered targets of the group are healthy; None when target health is not emulated."""
+        reader = self.target_health_reader()
+        if reader is None:
+            return None
+        states = reader(target_group_arn) or {}
+        return sum(1 for state in states.values() if _state_name(state) == "healthy")
+
+
+def _state_name(state) -> str:
+    """A target state as balancers reports it: a string, or a TargetHealth-like dict."""
+    if isinstance(state, dict):
+        return str(state.get("State") or state.get("state") or "")
+    return str(getattr(state, "state", state))

@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator import engine
+from emulator.bluegreen.world import World
 from tests.emulator.codedeploy_setup import codedeploy_role
 
 ROLE = "arn:aws:iam::123456789012:role/codedeploy"
@@ -36,8 +37,11 @@ class Stack:
 
 
 @pytest.fixture
-def stack(aws):
+def stack(aws, monkeypatch):
     engine.set_minute_seconds(MINUTE)
+    # Install lasts its fixed time here: these images have no local recipe, so no green target ever becomes
+    # healthy; Install's wait for healthy targets is tested in test_dataplane_hooks.py.
+    monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: None))
     ec2, elbv2, ecs = aws("ec2"), aws("elbv2"), aws("ecs")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [

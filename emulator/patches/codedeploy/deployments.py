@@ -13,6 +13,11 @@ Follows:
   creates a rollback deployment and fills rollbackInfo, see API_RollbackInfo.html)
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ContinueDeployment.html
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ListDeploymentTargets.html
+- https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_PutLifecycleEventHookExecutionStatus.html (only
+  Succeeded and Failed may be passed: InvalidLifecycleEventHookExecutionStatusException; an ID of no hook of the
+  deployment: InvalidLifecycleEventHookExecutionIdException; a hook that already reported, or whose deployment ended:
+  LifecycleEventAlreadyCompletedException; an EC2/on-premises deployment has no hook functions:
+  UnsupportedActionForDeploymentTypeException)
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeploymentTarget.html and
   API_BatchGetDeploymentTargets.html (ECS targets: targetId <cluster>:<service>, ecsTarget)
 """
@@ -263,6 +268,27 @@ class DeploymentPatch(CodeDeployResponse):
             )
         engine_for(backend).continue_deployment(deployment, wait_type)
         return EmptyResult()
+
+    def put_lifecycle_event_hook_execution_status(self):
+        backend = self.codedeploy_backend
+        deployment_id = self._get_param("deploymentId")
+        if not deployment_id:
+            raise aws_error("DeploymentIdRequiredException", "At least one deployment ID must be specified.")
+        deployment = backend.get_deployment(deployment_id)
+        status = self._get_param("status")
+        if status not in ("Succeeded", "Failed"):
+            raise aws_error(
+                "InvalidLifecycleEventHookExecutionStatusException",
+                f"The status {status} is not valid; a lifecycle event hook reports Succeeded or Failed.",
+            )
+        if (deployment.application.compute_platform or "Server") == "Server":
+            raise aws_error(
+                "UnsupportedActionForDeploymentTypeException",
+                "PutLifecycleEventHookExecutionStatus is supported only for AWS Lambda and Amazon ECS deployments.",
+            )
+        execution_id = self._get_param("lifecycleEventHookExecutionId") or ""
+        engine_for(backend).put_hook_status(deployment, execution_id, status)
+        return ActionResult({"lifecycleEventHookExecutionId": execution_id})
 
     def list_deployment_targets(self):
         backend = self.codedeploy_backend
