@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator import dataplane
 from emulator.dataplane import functions
 from emulator.dataplane.network import BOOK
 
@@ -250,5 +251,6 @@ def test_nothing_runs_after_the_data_plane_stops(aws):
     while functions.running_count() == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert functions.running_count() == 1
+    assert functions.stop in dataplane._STOPPERS  # pylint: disable=protected-access  # stop_all() stops it
     functions.stop()
     assert functions.running_count() == 0
