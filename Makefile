@@ -68,8 +68,8 @@ sanity: venv
 molecule: venv
 	EMULATOR_PORT=$(TEST_PORT) $(BIN)/python scripts/molecule_all.py
 
+# Installs wrk, golang-go and golang-github-rs-zerolog-dev with apt-get when missing (the Go baseline).
 bench-app: venv
-	$(BIN)/python -m pip install --quiet -r bench/requirements.txt -c constraints.txt
 	$(BIN)/python bench/app_bench.py
 
 bench-release: venv
