@@ -126,3 +126,25 @@ def _resolved(recipe: dict) -> dict:
     if argv[0] in ("python", "python3"):
         argv[0] = sys.executable
     return {"argv": argv, "env": dict(recipe["env"]), "cwd": recipe.get("cwd")}
+
+
+def recipe_manifest(argv: list[str], env: dict | None = None, cwd: str | None = None, name: str = "") -> str:
+    """An OCI image manifest carrying a recipe (for tests that push an image with ECR PutImage)."""
+    import hashlib  # pylint: disable=import-outside-toplevel
+
+    recipe = json.dumps({"argv": argv, "env": env or {}, "cwd": cwd}, sort_keys=True)
+    config = hashlib.sha256(f"{name}:{recipe}".encode()).hexdigest()
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "size": 1,
+                "digest": f"sha256:{config}",
+            },
+            "layers": [],
+            "annotations": {RECIPE_ANNOTATION: recipe},
+        },
+        sort_keys=True,
+    )

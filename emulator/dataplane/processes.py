@@ -28,16 +28,25 @@ def spawn(args: list[str], env: dict[str, str], cwd: str | None = None, **kwargs
 
 
 def terminate(proc: subprocess.Popen, grace: float = 5.0) -> int | None:
-    """SIGTERM the child's process group, SIGKILL after ``grace`` seconds; return its exit code."""
-    if proc.poll() is not None:
-        return proc.returncode
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            return proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            continue
+    """SIGTERM the child's process group, SIGKILL after ``grace`` seconds; return its exit code.
+
+    What is left of the group afterwards is killed too: a child's own children (a server's worker processes) do
+    not get PR_SET_PDEATHSIG and would outlive it, still listening. The group id stays reserved while any member
+    lives, so the final SIGKILL cannot reach another process.
+    """
+    if proc.poll() is None:
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
     return proc.poll()

@@ -153,6 +153,7 @@ class _Task:  # pylint: disable=too-many-instance-attributes
     exit_code: int | None = None
     health_failures: int = 0
     next_probe: float = 0.0
+    log_lines: list = dataclasses.field(default_factory=list)  # awslogs events not sent yet
     version: int = 1
 
     def info(self) -> TaskInfo:
@@ -309,6 +310,7 @@ def reconcile() -> None:
         _start_process(task)
     for task in stopping:
         _stop_in_background(task)
+    _flush_all()
     _forget_old_stopped(now)
 
 
@@ -319,6 +321,7 @@ def _exited() -> list[tuple[_Task, int]]:
     for task in running:
         code = task.proc.poll()
         if code is not None:
+            processes.terminate(task.proc, grace=0)  # what the container's main process left behind
             found.append((task, 128 - code if code < 0 else code))  # killed by signal N: 128 + N, as Docker reports
     return found
 
@@ -850,24 +853,29 @@ def _run_check(task: _Task, check: dict) -> bool | None:
 
 
 def _pump(task: _Task, proc: subprocess.Popen) -> None:
-    """The container's output, line by line, to its awslogs stream (batched) or to the emulator's log."""
-    batch: list[dict] = []
-    last_flush = time.monotonic()
+    """The container's output, line by line, to its awslogs stream (sent each reconciler pass) or the emulator's log."""
     for raw in iter(proc.stdout.readline, b""):
         line = raw.decode("utf-8", "replace").rstrip("\n")
         if task.logs is None:
             print(f"[task {task.task_id}] {line}", file=sys.stderr, flush=True)
             continue
-        batch.append({"timestamp": int(time.time() * 1000), "message": line})
-        if time.monotonic() - last_flush > 0.5 or len(batch) >= 500:
-            _flush(task, batch)
-            batch, last_flush = [], time.monotonic()
-    _flush(task, batch)
+        with STATE.lock:
+            task.log_lines.append({"timestamp": int(time.time() * 1000), "message": line})
+    _flush(task)
     with contextlib.suppress(OSError):
         proc.stdout.close()
 
 
-def _flush(task: _Task, batch: list[dict]) -> None:
+def _flush_all() -> None:
+    with STATE.lock:
+        waiting = [t for t in STATE.tasks.values() if t.log_lines]
+    for task in waiting:
+        _flush(task)
+
+
+def _flush(task: _Task) -> None:
+    with STATE.lock:
+        batch, task.log_lines = task.log_lines, []
     if not batch or task.logs is None:
         return
     from moto.logs.models import logs_backends  # pylint: disable=import-outside-toplevel
