@@ -449,3 +449,10 @@ def _process_group(pid):
     except OSError:
         return None
     return None if fields[0] in ("Z", "X") else int(fields[2])
+
+
+def test_the_bootstrap_placeholder_answers_200_on_every_path(stack):
+    stack.service(images.BOOTSTRAP_IMAGE, desired=1)
+    (task,) = stack.running(1)
+    address = loopback(stack, task)
+    assert wait_for(lambda: answers(f"http://{address}:{PORT}/anything"), bool) == (200, "bootstrap\n")
