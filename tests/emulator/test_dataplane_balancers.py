@@ -1,7 +1,6 @@
 """The load balancers' data plane: listeners that listen, weighted forwarding, health checks, security groups."""
 
 import http.client
-import json
 import socket
 import ssl
 import threading
@@ -97,8 +96,15 @@ def net(aws):
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     ec2.associate_route_table(RouteTableId=table, SubnetId=app)
     open_sg = security_group(ec2, vpc, "open", [("0.0.0.0/0", 8080)])
-    return {"ec2": ec2, "elbv2": aws("elbv2"), "vpc": vpc, "subnets": [public, app], "app": app, "sg": open_sg,
-            "nat_ip": eip["PublicIp"]}
+    return {
+        "ec2": ec2,
+        "elbv2": aws("elbv2"),
+        "vpc": vpc,
+        "subnets": [public, app],
+        "app": app,
+        "sg": open_sg,
+        "nat_ip": eip["PublicIp"],
+    }
 
 
 def security_group(ec2, vpc, name, rules):
@@ -294,8 +300,9 @@ def test_everything_stops_with_the_emulator(reset, targets):
         tg_arn = tg["TargetGroups"][0]["TargetGroupArn"]
         member = targets(vpc, subnet, "10.7.0.10")
         elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": member.ip, "Port": member.port}])
-        elbv2.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=8080,
-                              DefaultActions=forward({tg_arn: 1}))
+        elbv2.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=8080, DefaultActions=forward({tg_arn: 1})
+        )
         assert listening(lb["DNSName"], 8080)
         eventually(lambda: any(t.name == "elb-health-checks" for t in threading.enumerate()))
     finally:
@@ -304,3 +311,348 @@ def test_everything_stops_with_the_emulator(reset, targets):
 
     assert not listening(lb["DNSName"], 8080)
     eventually(lambda: not [t for t in threading.enumerate() if t.name.startswith("elb-")])
+
+
+# -- routing --------------------------------------------------------------------------------------------------------
+
+
+def test_weights_90_10_give_exactly_90_and_10_of_100_requests(net, targets, fast):
+    lb = balancer(net)
+    blue_tg, green_tg, blue, green = healthy_blue_green(net, targets)
+    arn = listener(net, lb, 8080, {blue_tg: 1, green_tg: 0})  # weight 0: in use (health checked), no traffic
+    eventually(lambda: set(states(net, blue_tg).values()) == {"healthy"} == set(states(net, green_tg).values()))
+    assert {get(lb["DNSName"], 8080)[1] for _ in range(10)} == {b"blue"}
+
+    net["elbv2"].modify_listener(ListenerArn=arn, DefaultActions=forward({blue_tg: 90, green_tg: 10}))
+    bodies = [get(lb["DNSName"], 8080)[1] for _ in range(100)]
+
+    assert (bodies.count(b"blue"), bodies.count(b"green")) == (90, 10)
+    assert bodies[:10].count(b"green") == 1  # smooth: 1 in every 10, not 10 in a row
+
+
+def test_no_target_answers_503_as_an_alb(net, targets, fast):
+    lb = balancer(net)
+    group = target_group(net, "tg", interval=300)  # the first check comes, the second not for a while
+    listener(net, lb, 8080, {group: 1})
+
+    status, body, headers = get(lb["DNSName"], 8080)
+    assert status == 503
+    assert b"<title>503 Service Temporarily Unavailable</title>" in body
+    assert headers["Server"] == "awselb/2.0"
+
+    member = targets(net["vpc"], net["app"], "10.0.1.10")
+    member.status = 500  # initial until a check passes: still 503
+    register(net, group, member)
+    assert get(lb["DNSName"], 8080)[0] == 503
+
+
+def test_a_group_of_only_unhealthy_targets_fails_open(net, targets, fast):
+    lb = balancer(net)
+    group = target_group(net, "tg", unhealthy=2)
+    member = targets(net["vpc"], net["app"], "10.0.1.10", b"still here")
+    member.status = 500
+    register(net, group, member)
+    listener(net, lb, 8080, {group: 1})
+    eventually(lambda: states(net, group) == {(member.ip, member.port): "unhealthy"})
+
+    assert get(lb["DNSName"], 8080)[:2] == (500, b"still here")
+
+
+def test_fixed_response_and_redirect_actions(net, fast):
+    lb = balancer(net, groups=[security_group(net["ec2"], net["vpc"], "web", [("0.0.0.0/0", 80), ("0.0.0.0/0", 8080)])])
+    net["elbv2"].create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[
+            {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+        ],
+    )
+    net["elbv2"].create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=8080,
+        DefaultActions=[
+            {
+                "Type": "fixed-response",
+                "FixedResponseConfig": {
+                    "StatusCode": "404",
+                    "ContentType": "text/plain",
+                    "MessageBody": "nothing here",
+                },
+            }
+        ],
+    )
+
+    conn = http.client.HTTPConnection(lb["DNSName"], 80, timeout=5)
+    conn.request("GET", "/a/b?x=1", headers={"Host": "app.example.test"})
+    response = conn.getresponse()
+    assert (response.status, response.getheader("Location")) == (301, "https://app.example.test/a/b?x=1")
+    conn.close()
+    assert get(lb["DNSName"], 8080)[:2] == (404, b"nothing here")
+
+
+# -- health checks --------------------------------------------------------------------------------------------------
+
+
+def test_health_follows_the_thresholds(net, targets, fast):
+    lb = balancer(net)
+    group = target_group(net, "tg", healthy=3, unhealthy=2)
+    member = targets(net["vpc"], net["app"], "10.0.1.10")
+    key = (member.ip, member.port)
+    register(net, group, member)
+
+    first = health(net, group)[key]
+    assert (first["State"], first["Reason"]) == ("unused", "Target.NotInUse")  # no listener forwards to it yet
+    listener(net, lb, 8080, {group: 1})
+    eventually(lambda: states(net, group) == {key: "healthy"})
+    assert member.hits >= 1  # one passing check is enough for a new target
+
+    member.status, before = 503, member.hits
+    report = eventually(lambda: (h := health(net, group)[key])["State"] == "unhealthy" and h)
+    assert member.hits - before >= 2  # UnhealthyThresholdCount failures in a row
+    assert report["Reason"] == "Target.ResponseCodeMismatch"
+    assert report["Description"] == "Health checks failed with these codes: [503]"
+
+    member.status, before = 200, member.hits
+    eventually(lambda: states(net, group) == {key: "healthy"})
+    assert member.hits - before >= 3  # HealthyThresholdCount successes in a row
+
+
+def test_health_check_matcher_and_path(net, targets, fast):
+    lb = balancer(net)
+    group = target_group(net, "tg", Matcher={"HttpCode": "200-299,404"})
+    member = targets(net["vpc"], net["app"], "10.0.1.10")
+    member.status = 404
+    register(net, group, member)
+    listener(net, lb, 8080, {group: 1})
+
+    eventually(lambda: states(net, group) == {(member.ip, member.port): "healthy"})
+    assert member.last_headers["User-Agent"] == "ELB-HealthChecker/2.0"
+
+
+def test_describe_target_health_reports_failures_registration_and_draining(net, targets, fast):
+    lb = balancer(net)
+    group = target_group(net, "tg", unhealthy=2)
+    net["elbv2"].modify_target_group_attributes(
+        TargetGroupArn=group, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "60"}]
+    )
+    listener(net, lb, 8080, {group: 1})
+    silent = socket.socket()  # accepts connections (backlog) but never answers
+    quiet = network.BOOK.allocate("task", "arn:task/quiet", net["vpc"], net["app"], "10.0.1.20")
+    silent.bind((quiet.loopback, 0))
+    silent.listen(8)
+    closed = network.BOOK.allocate("task", "arn:task/closed", net["vpc"], net["app"], "10.0.1.21")
+    member = targets(net["vpc"], net["app"], "10.0.1.10")
+    try:
+        targets_ = [
+            {"Id": "10.0.1.20", "Port": silent.getsockname()[1]},
+            {"Id": closed.private_ip, "Port": 8000},
+            {"Id": member.ip, "Port": member.port},
+        ]
+        net["elbv2"].register_targets(TargetGroupArn=group, Targets=targets_)
+        fresh = health(net, group)[("10.0.1.20", silent.getsockname()[1])]  # its first check is still waiting
+        assert fresh["State"] == "initial"
+        assert fresh["Reason"] in ("Elb.RegistrationInProgress", "Elb.InitialHealthChecking")
+
+        def settled():
+            found = health(net, group)
+            return all(h["State"] != "initial" for h in found.values()) and found
+
+        found = eventually(settled)
+        assert found[("10.0.1.20", silent.getsockname()[1])]["Reason"] == "Target.Timeout"
+        assert found[(closed.private_ip, 8000)]["Reason"] == "Target.FailedHealthChecks"
+        assert found[(member.ip, member.port)]["State"] == "healthy"
+
+        net["elbv2"].deregister_targets(TargetGroupArn=group, Targets=[{"Id": member.ip, "Port": member.port}])
+        draining = health(net, group)[(member.ip, member.port)]
+        assert (draining["State"], draining["Reason"]) == ("draining", "Target.DeregistrationInProgress")
+        assert balancers.target_states(group)[(member.ip, member.port)] == "draining"
+        eventually(lambda: (member.ip, member.port) not in health(net, group))  # 60 s of delay = 0.6 s here
+        gone = health(net, group, Targets=[{"Id": member.ip, "Port": member.port}])[(member.ip, member.port)]
+        assert (gone["State"], gone["Reason"]) == ("unused", "Target.NotRegistered")
+    finally:
+        silent.close()
+
+
+# -- security groups ------------------------------------------------------------------------------------------------
+
+
+def test_test_listener_admits_the_vpc_through_its_nat_gateway_only(net, targets, fast):
+    test_sg = security_group(net["ec2"], net["vpc"], "test-listener", [("10.0.0.0/16", 9000)])
+    lb = balancer(net, groups=[net["sg"], test_sg])
+    group = target_group(net, "tg")
+    member = targets(net["vpc"], net["app"], "10.0.1.10")
+    register(net, group, member)
+    listener(net, lb, 8080, {group: 1})
+    listener(net, lb, 9000, {group: 1})
+    eventually(lambda: states(net, group) == {(member.ip, member.port): "healthy"})
+    caller = network.BOOK.allocate("lambda", "arn:function/validate", net["vpc"], net["app"], "10.0.1.30")
+    isolated = net["ec2"].create_subnet(VpcId=net["vpc"], CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+    stranded = network.BOOK.allocate("lambda", "arn:function/stranded", net["vpc"], isolated, "10.0.2.30")
+
+    assert get(lb["DNSName"], 8080)[0] == 200  # production: the world, the controller included
+    assert refused(lb["DNSName"], 9000)  # the controller is the internet
+    assert refused(lb["DNSName"], 9000, source=caller.loopback)  # arrives from the NAT's public IP, not 10.0.1.30
+
+    net["ec2"].authorize_security_group_ingress(
+        GroupId=test_sg,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 9000, "ToPort": 9000, "IpRanges": [{"CidrIp": f"{net['nat_ip']}/32"}]}
+        ],
+    )
+
+    assert get(lb["DNSName"], 9000, source=caller.loopback)[0] == 200
+    assert member.last_headers["X-Forwarded-For"] == net["nat_ip"]
+    assert refused(lb["DNSName"], 9000)
+    assert refused(lb["DNSName"], 8080, source=stranded.loopback)  # no route to the internet: cannot reach it
+
+
+def test_internal_balancer_admits_the_app_subnet_by_private_ip(net, targets, fast):
+    internal_sg = security_group(net["ec2"], net["vpc"], "internal", [("10.0.1.0/24", 9000)])
+    lb = balancer(net, "internal", scheme="internal", groups=[internal_sg])
+    group = target_group(net, "tg")
+    member = targets(net["vpc"], net["app"], "10.0.1.10")
+    register(net, group, member)
+    listener(net, lb, 9000, {group: 1})
+    eventually(lambda: states(net, group) == {(member.ip, member.port): "healthy"})
+    caller = network.BOOK.allocate("lambda", "arn:function/validate", net["vpc"], net["app"], "10.0.1.30")
+
+    assert get(lb["DNSName"], 9000, source=caller.loopback)[0] == 200
+    assert member.last_headers["X-Forwarded-For"] == "10.0.1.30"
+    assert refused(lb["DNSName"], 9000)  # the internet never reaches an internal balancer
+
+
+def test_security_group_reference_admits_the_callers_group(net, targets, fast):
+    ec2 = net["ec2"]
+    caller_sg = security_group(ec2, net["vpc"], "caller", [])
+    alb_sg = ec2.create_security_group(GroupName="by-ref", Description="by-ref", VpcId=net["vpc"])["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=alb_sg,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 9000, "ToPort": 9000, "UserIdGroupPairs": [{"GroupId": caller_sg}]}
+        ],
+    )
+    lb = balancer(net, "internal", scheme="internal", groups=[alb_sg])
+    group = target_group(net, "tg")
+    listener(net, lb, 9000, {group: 1})
+    eni = ec2.create_network_interface(SubnetId=net["app"], PrivateIpAddress="10.0.1.40", Groups=[caller_sg])
+    member = network.BOOK.allocate("task", "arn:task/member", net["vpc"], net["app"], "10.0.1.40")
+    stranger = network.BOOK.allocate("task", "arn:task/stranger", net["vpc"], net["app"], "10.0.1.41")
+
+    assert get(lb["DNSName"], 9000, source=member.loopback)[0] == 503  # admitted; the group has no targets
+    assert refused(lb["DNSName"], 9000, source=stranger.loopback)
+    assert eni["NetworkInterface"]["PrivateIpAddress"] == "10.0.1.40"
+
+
+# -- HTTPS ----------------------------------------------------------------------------------------------------------
+
+
+def https_get(host, port, server_name, cadata):
+    context = ssl.create_default_context(cadata=cadata)
+    with socket.create_connection((host, port), timeout=5) as raw:
+        with context.wrap_socket(raw, server_hostname=server_name) as tls:
+            tls.sendall(f"GET / HTTP/1.1\r\nHost: {server_name}\r\nConnection: close\r\n\r\n".encode())
+            return tls.recv(65536).split(b"\r\n", 1)[0]
+
+
+def test_https_listener_with_a_requested_certificate_verifies_against_the_local_ca(aws, net, targets, fast):
+    https_sg = security_group(net["ec2"], net["vpc"], "https", [("0.0.0.0/0", 443)])
+    lb = balancer(net, groups=[https_sg])
+    certificate = aws("acm").request_certificate(DomainName="app.example.test")["CertificateArn"]
+    group = target_group(net, "tg")
+    member = targets(net["vpc"], net["app"], "10.0.1.10")
+    register(net, group, member)
+    listener(net, lb, 443, {group: 1}, protocol="HTTPS", Certificates=[{"CertificateArn": certificate}])
+    eventually(lambda: states(net, group) == {(member.ip, member.port): "healthy"})
+
+    assert https_get(lb["DNSName"], 443, "app.example.test", balancers.ca_pem().decode()) == b"HTTP/1.1 200 OK"
+    assert member.last_headers["X-Forwarded-Proto"] == "https"
+    with pytest.raises(ssl.SSLCertVerificationError):
+        https_get(lb["DNSName"], 443, "other.example.test", balancers.ca_pem().decode())
+
+
+def test_https_listener_serves_an_imported_certificate_as_imported(aws, net, fast):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "imported.example.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("imported.example.test")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    imported = aws("acm").import_certificate(
+        Certificate=pem,
+        PrivateKey=key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )["CertificateArn"]
+    https_sg = security_group(net["ec2"], net["vpc"], "https", [("0.0.0.0/0", 443)])
+    lb = balancer(net, groups=[https_sg])
+    group = target_group(net, "tg")
+    listener(net, lb, 443, {group: 1}, protocol="HTTPS", Certificates=[{"CertificateArn": imported}])
+
+    status = https_get(lb["DNSName"], 443, "imported.example.test", pem.decode())
+    assert status == b"HTTP/1.1 503 Service Temporarily Unavailable"  # TLS verified; no targets behind it
+
+
+# -- ECS ------------------------------------------------------------------------------------------------------------
+
+
+def test_a_task_unhealthy_past_its_grace_period_is_stopped_once(monkeypatch, fast):
+    from emulator.dataplane import health, tasks
+
+    stopped = []
+    monkeypatch.setattr(tasks, "stop_task", lambda arn, reason: stopped.append((arn, reason)))
+    task_arn = "arn:aws:ecs:us-east-1:123456789012:task/c/0123"
+    network.BOOK.allocate("task", task_arn, "vpc-1", "subnet-1", "10.9.0.10")
+    group_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1"
+    spec = health.GroupSpec(
+        arn=group_arn,
+        vpc_id="vpc-1",
+        target_type="ip",
+        protocol="HTTP",
+        port=80,
+        check_protocol="HTTP",
+        check_port="traffic-port",
+        check_path="/",
+        interval=0.05,
+        timeout=0.5,
+        healthy_threshold=2,
+        unhealthy_threshold=2,
+        matcher="200",
+        enabled=True,
+        in_use=True,
+        deregistration_delay=0.0,
+        targets=(("10.9.0.10", 80),),
+        grace=60,  # 60 emulated seconds = 0.6 s here
+    )
+    key = ("10.9.0.10", 80)
+    balancers.STORE.registered(group_arn, [key])
+    state = health.TargetState()
+    state.set(health.UNHEALTHY, "Target.ResponseCodeMismatch")
+    try:
+        balancers._react(spec, key, state)  # within the grace period: ignored
+        assert stopped == []
+        state.registered_at -= 1.0
+        balancers._react(spec, key, state)
+        balancers._react(spec, key, state)
+        assert stopped == [(task_arn, f"Task failed ELB health checks in (target-group {group_arn})")]
+    finally:
+        balancers.STORE.forget_group(group_arn)
+        network.BOOK.release(network.BOOK.owned_by(task_arn)[0].loopback)
