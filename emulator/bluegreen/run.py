@@ -46,7 +46,8 @@ A rollback deployment runs no hooks (its events other than AllowTraffic are Skip
 
 Install readiness: when the data plane's load balancers run health checks (emulator/dataplane/balancers.py
 ``target_states``), Install lasts until the green target group has as many healthy targets as the green task set's
-computed desired count, polled every STEP; after 60 minutes the deployment fails (ECS_UPDATE_ERROR, "The deployment
+computed desired count, polled every STEP; after 60 minutes (at least MIN_INSTALL_TIMEOUT_SECONDS real seconds:
+local processes start in real time) the deployment fails (ECS_UPDATE_ERROR, "The deployment
 timed out while waiting for the replacement task set to become healthy. This time out period is 60 minutes.", as
 CodeDeploy reports it). Without them, Install lasts INSTALL minutes.
 
@@ -71,6 +72,9 @@ STEP = 0.05  # emulated minutes of a step that is (nearly) instant in AWS
 INSTALL = 0.5  # emulated minutes for the replacement tasks to start and pass health checks (no target health)
 INSTALL_TIMEOUT = 60.0  # emulated minutes CodeDeploy waits for the replacement task set to become healthy
 MIN_POLL_SECONDS = 0.02  # real seconds between readiness checks at least, so a fast clock does not spin
+# Local task processes start and pass health checks in real seconds, whatever the emulated clock: the wait for healthy
+# targets lasts at least this long, so a sped-up clock (0.05 s a minute: 3 s for the hour) does not fail a good version.
+MIN_INSTALL_TIMEOUT_SECONDS = 30.0
 HEALTH_TIMEOUT_MESSAGE = (
     "The deployment timed out while waiting for the replacement task set to become healthy. "
     "This time out period is 60 minutes."
@@ -342,9 +346,10 @@ class Run:
         if healthy >= int(getattr(green, "computed_desired_count", 0) or 0):
             return True
         now = max(at, time.monotonic())
-        if now >= self.entered + seconds(INSTALL_TIMEOUT):
+        deadline = self.entered + max(seconds(INSTALL_TIMEOUT), MIN_INSTALL_TIMEOUT_SECONDS)
+        if now >= deadline:
             raise PlanError("ECS_UPDATE_ERROR", HEALTH_TIMEOUT_MESSAGE)
-        self.due = min(now + max(seconds(STEP), MIN_POLL_SECONDS), self.entered + seconds(INSTALL_TIMEOUT))
+        self.due = min(now + max(seconds(STEP), MIN_POLL_SECONDS), deadline)
         return False
 
     # -- what entering a state does (returns how many minutes it lasts; None: until told) -----------

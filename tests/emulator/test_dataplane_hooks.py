@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator import engine
-from emulator.bluegreen import hooks
+from emulator.bluegreen import hooks, run
 from emulator.bluegreen.world import World
 from tests.emulator.codedeploy_setup import codedeploy_role
 from tests.emulator.test_emulator_engine_bluegreen import (
@@ -276,6 +276,7 @@ def test_install_waits_for_healthy_targets(aws, stack, monkeypatch):
 
 
 def test_install_whose_targets_never_become_healthy_fails_and_rolls_back(aws, stack, monkeypatch):
+    monkeypatch.setattr(run, "MIN_INSTALL_TIMEOUT_SECONDS", 0.0)  # the emulated hour alone: 3 s
     monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: FakeHealth(stack, "unhealthy")))
     engine.set_minute_seconds(MINUTE)
     make_group(stack, "CodeDeployDefault.ECSAllAtOnce")
@@ -305,3 +306,14 @@ def test_put_lifecycle_event_hook_execution_status_on_an_ec2_deployment_is_refus
             deploymentId=deployment_id, lifecycleEventHookExecutionId="x", status="Succeeded"
         )
     assert err.value.response["Error"]["Code"] == "UnsupportedActionForDeploymentTypeException"
+
+
+def test_install_waits_real_seconds_at_least_whatever_the_clock(aws, stack, monkeypatch):
+    monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: FakeHealth(stack, "unhealthy")))
+    monkeypatch.setattr(run, "MIN_INSTALL_TIMEOUT_SECONDS", 1.5)
+    make_group(stack, "CodeDeployDefault.ECSAllAtOnce")
+    engine.set_minute_seconds(0.005)  # the emulated hour lasts 0.3 s
+    began = time.monotonic()
+    failed = wait_status(stack, deploy(stack), "Succeeded", "Failed", "Stopped")
+    assert failed["errorInformation"]["code"] == "ECS_UPDATE_ERROR"
+    assert time.monotonic() - began >= 1.5
