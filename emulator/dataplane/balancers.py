@@ -244,6 +244,9 @@ def listener_changed(backend, listener) -> None:
                 _LOG.warning("listener %s cannot listen on %s: %s", listener.arn, node.interface.loopback, err)
                 break
             _relocate(backend, node)  # another emulator on this machine holds the address
+        except Exception:  # noqa: BLE001 - e.g. a certificate TLS cannot load: the API call still succeeds, as on AWS
+            _LOG.warning("listener %s cannot start", listener.arn, exc_info=True)
+            break
     _wake()
 
 
@@ -291,7 +294,7 @@ def _relocate(backend, node: _Node) -> None:
         current.server.stop()
         try:
             current.server = _start_listener(backend, node, balancer.listeners[arn])
-        except OSError:
+        except Exception:  # noqa: BLE001 - as in listener_changed
             current.server = None
 
 
