@@ -220,9 +220,12 @@ def test_scale_in_task_set_deletion_and_service_deletion_stop_processes(stack):
     assert stack.targets() == [(private_ip(kept), PORT)]
 
     stack.ecs.delete_service(cluster="c1", service="web", force=True)
-    wait_for(lambda: procs[kept["taskArn"]].poll(), lambda code: code is not None)
-    (last,) = stack.ecs.describe_tasks(cluster="c1", tasks=[kept["taskArn"]])["tasks"]
-    assert (last["lastStatus"], last["stoppedReason"]) == ("STOPPED", "Service web deleted")
+    (last,) = wait_for(
+        lambda: stack.ecs.describe_tasks(cluster="c1", tasks=[kept["taskArn"]])["tasks"],
+        lambda found: found[0]["lastStatus"] == "STOPPED",
+    )
+    assert last["stoppedReason"] == "Service web deleted"
+    assert procs[kept["taskArn"]].poll() is not None
 
 
 def test_deleting_a_task_set_stops_its_tasks(stack):
