@@ -95,6 +95,8 @@ def test_line_writer_writes_whole_lines(tmp_path):
 def test_utc_stamp():
     assert utc_stamp(0.5) == "1970-01-01T00:00:00.500Z"
     assert utc_stamp(1714564800.1239) == "2024-05-01T12:00:00.123Z"  # truncated, never rounded up
+    assert utc_stamp(1714564800.9999998) == "2024-05-01T12:00:00.999Z"
+    assert utc_stamp(1714564801.0) == "2024-05-01T12:00:01.000Z"
     assert re.fullmatch(TIME_RE, utc_stamp())
 
 
