@@ -17,11 +17,17 @@ def _render(name: str, context: dict) -> str:
         role_vars = yaml.safe_load(handle)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     context = dict(context)
-    for _ in range(3):  # vars refer to other vars of the role
-        context.update(
-            {key: env.from_string(value).render(context) for key, value in role_vars.items() if key.startswith("_")}
-        )
-    return env.from_string(role_vars[name]).render(context)
+    for _ in range(3):  # vars refer to other vars of the role; those whose inputs are not given stay out
+        for key, value in role_vars.items():
+            if key.startswith("_") and isinstance(value, str):
+                try:
+                    context[key] = env.from_string(value).render(context).strip()
+                except jinja2.UndefinedError:
+                    continue
+    value = role_vars[name]
+    if isinstance(value, str):
+        return env.from_string(value).render(context).strip()
+    return yaml.safe_load(env.from_string(yaml.safe_dump(value)).render(context))
 
 
 @pytest.mark.parametrize("partition", ["aws", "aws-cn", "aws-us-gov"])
@@ -29,3 +35,21 @@ def test_managed_policy_arn_is_in_the_caller_partition(partition):
     caller = {"arn": f"arn:{partition}:iam::123456789012:user/deployer", "account": "123456789012"}
     policy = _render("codedeploy_service_policy", {"_codedeploy_caller": caller})
     assert policy == f"arn:{partition}:iam::aws:policy/AWSCodeDeployRoleForECS"
+
+
+def test_validation_function_may_report_only_to_its_own_group_and_log():
+    from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+
+    caller = {"arn": "arn:aws-cn:iam::123456789012:user/deployer", "account": "123456789012"}
+    names = naming.service_names("prd", "demo", "web")
+    context = {"_codedeploy_caller": caller, "codedeploy_names": names, "bluegreen_region": "cn-north-1"}
+    policy = _render("_codedeploy_validation_policy", context)
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    prefix = "arn:aws-cn:codedeploy:cn-north-1:123456789012"
+    assert statements["ReportHookStatus"]["Resource"] == f"{prefix}:deploymentgroup:prd-demo-web/prd-demo-web-dg"
+    assert statements["ReadRevision"]["Resource"] == f"{prefix}:application:prd-demo-web"
+    log_group = "arn:aws-cn:logs:cn-north-1:123456789012:log-group:/aws/lambda/CodeDeployHook_prd-demo-web-validate"
+    assert statements["WriteOwnLog"]["Resource"] == [log_group, log_group + ":*"]
+    assert _render("_codedeploy_validation_eni_policy", context) == (
+        "arn:aws-cn:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
+    )
