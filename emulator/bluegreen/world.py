@@ -194,12 +194,14 @@ class World:
         return getattr(balancers, "target_states", None)
 
     def healthy_targets(self, target_group_arn: str) -> int | None:
-        """How many registered targets of the group are healthy; None when target health is not emulated."""
+        """How many registered targets of the group are ready: healthy, or unused (no listener routes to the group
+        yet, so ELB runs no health check: Target.NotInUse, API_TargetHealth.html); None when target health is not
+        emulated."""
         reader = self.target_health_reader()
         if reader is None:
             return None
         states = reader(target_group_arn) or {}
-        return sum(1 for state in states.values() if _state_name(state) == "healthy")
+        return sum(1 for state in states.values() if _state_name(state) in ("healthy", "unused"))
 
 
 def _state_name(state) -> str:

@@ -275,6 +275,15 @@ def test_install_waits_for_healthy_targets(aws, stack, monkeypatch):
     assert wait_status(stack, deployment_id, "Succeeded", "Failed", "Stopped")["status"] == "Succeeded"
 
 
+@pytest.mark.parametrize("state", ["healthy", "unused"])
+def test_install_ends_on_healthy_or_unchecked_targets(aws, stack, monkeypatch, state):
+    # unused: no listener routes to the green group during Install, so ELB checks nothing (Target.NotInUse)
+    monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: FakeHealth(stack, state)))
+    engine.set_minute_seconds(MINUTE)
+    make_group(stack, "CodeDeployDefault.ECSAllAtOnce")
+    assert wait_status(stack, deploy(stack), "Succeeded", "Failed", "Stopped")["status"] == "Succeeded"
+
+
 def test_install_whose_targets_never_become_healthy_fails_and_rolls_back(aws, stack, monkeypatch):
     monkeypatch.setattr(run, "MIN_INSTALL_TIMEOUT_SECONDS", 0.0)  # the emulated hour alone: 3 s
     monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: FakeHealth(stack, "unhealthy")))
