@@ -5,7 +5,8 @@ Follows:
   ``computedDesiredCount`` = ceil(service desiredCount x scale %) tasks; ``runningCount``/``pendingCount``
   count real tasks (``counts``).
 - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle.html: PROVISIONING (the ENI is
-  created and attached) -> PENDING (the image is pulled) -> RUNNING (the process started; the task's private IP
+  created and attached) -> PENDING (the image is pulled, the process starts) -> RUNNING (the process
+  accepts connections on its container port, or has had STARTUP_ALLOWANCE real seconds to; the task's private IP
   is registered in the task set's target group) -> DEACTIVATING (deregistered) -> STOPPING (SIGTERM, SIGKILL after
   the container's stopTimeout, default 30 s) -> DEPROVISIONING (ENI deleted) -> STOPPED.
 - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-awsvpc.html: each awsvpc task gets
@@ -65,6 +66,11 @@ PERIOD = 0.2  # real seconds between two passes of the reconciler (a poll interv
 MIN_SECONDS = 0.05
 STOPPED_KEPT_MINUTES = 60  # DescribeTasks shows stopped tasks for at least an hour (API_DescribeTasks.html)
 THROTTLE_FIRST_SECONDS = 10
+# Real seconds, not emulated: an interpreter's start-up is the emulator's overhead, not the app's time. A task is
+# RUNNING (and registered) once its port accepts connections, or after STARTUP_ALLOWANCE; a container health check
+# command (a process of its own) runs at most every PROBE_FLOOR seconds.
+STARTUP_ALLOWANCE = 15.0
+PROBE_FLOOR = 1.0
 THROTTLE_MAX_SECONDS = 27 * 60
 DEFAULT_STOP_TIMEOUT = 30
 FARGATE_LATEST = "1.4.0"
@@ -144,7 +150,8 @@ class _Task:  # pylint: disable=too-many-instance-attributes
     logs: dict | None = None  # {"group", "stream"} or None
     proc: subprocess.Popen | None = None
     started_at: datetime.datetime | None = None
-    started_mono: float | None = None
+    started_mono: float | None = None  # RUNNING since
+    spawned_mono: float | None = None
     stopping_at: datetime.datetime | None = None
     stopped_at: datetime.datetime | None = None
     stopped_mono: float | None = None
@@ -297,12 +304,15 @@ def reconcile() -> None:
     """One pass: exits and health, then desired vs running (under the moto lock), then processes (outside)."""
     now = time.monotonic()
     exited = _exited()
+    up = _came_up()
     unhealthy = _probe_health(now)
     with _moto_lock():
         if STATE.closed:
             return
         for task, code in exited:
             _essential_exited(task, code)
+        for task in up:
+            _running(task)
         for task in unhealthy:
             _request_stop(task, "Task failed container health checks", "TaskFailedToStart")
         starting, stopping = _converge(now)
@@ -316,7 +326,7 @@ def reconcile() -> None:
 
 def _exited() -> list[tuple[_Task, int]]:
     with STATE.lock:
-        running = [t for t in STATE.tasks.values() if t.proc is not None and t.last_status == "RUNNING"]
+        running = [t for t in STATE.tasks.values() if t.proc is not None and t.last_status in ("PENDING", "RUNNING")]
     found = []
     for task in running:
         code = task.proc.poll()
@@ -330,6 +340,10 @@ def _essential_exited(task: _Task, exit_code: int) -> None:
     with STATE.lock:
         if task.last_status == "STOPPED" or task.desired_status == "STOPPED":
             return
+        if task.last_status == "PENDING":  # never reached RUNNING: the service throttle counts it
+            failures, _ = STATE.throttle.get(task.task_set_arn, (0, 0.0))
+            delay = min(THROTTLE_FIRST_SECONDS * 2**failures, THROTTLE_MAX_SECONDS)
+            STATE.throttle[task.task_set_arn] = (failures + 1, time.monotonic() + scaled(delay))
         task.desired_status = "STOPPED"
         task.exit_code = exit_code
         task.stop_code, task.stopped_reason = "EssentialContainerExited", ESSENTIAL_EXITED
@@ -667,7 +681,7 @@ def _log_destination(task: _Task) -> dict | None:
 
 
 def _start_process(task: _Task) -> None:
-    """PENDING -> RUNNING: the recipe's process on the task's address; its private IP in the target group."""
+    """PENDING: the recipe's process starts on the task's address (``_running`` makes it RUNNING once it listens)."""
     recipe = task.recipe or {}
     try:
         proc = processes.spawn(
@@ -682,18 +696,44 @@ def _start_process(task: _Task) -> None:
         with _moto_lock():
             _failed_start(task, f"CannotStartContainerError: {err}")
         return
-    with _moto_lock():
-        with STATE.lock:
-            task.proc = proc
-            abandoned = STATE.closed or task.desired_status == "STOPPED"
-            task.last_status = "RUNNING"
-            task.started_at, task.started_mono = _now(), time.monotonic()
-            task.next_probe = task.started_mono + _start_period(task)
-        if not abandoned:
-            _register(task)
+    with STATE.lock:
+        task.proc = proc
+        task.spawned_mono = time.monotonic()
+        task.started_at = _now()
     threading.Thread(target=_pump, args=(task, proc), name=f"task-log-{task.task_id[:8]}", daemon=True).start()
-    if abandoned:
-        wake()
+
+
+def _came_up() -> list[_Task]:
+    """PENDING tasks whose process accepts connections on its port (or has had STARTUP_ALLOWANCE to)."""
+    with STATE.lock:
+        pending = [t for t in STATE.tasks.values() if t.proc is not None and t.last_status == "PENDING"]
+    up = []
+    for task in pending:
+        if task.proc.poll() is not None:
+            continue
+        waited = time.monotonic() - (task.spawned_mono or 0)
+        if task.port is None or waited > STARTUP_ALLOWANCE or _accepts(task.loopback, task.port):
+            up.append(task)
+    return up
+
+
+def _accepts(address: str | None, port: int) -> bool:
+    try:
+        socket.create_connection((address or "127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def _running(task: _Task) -> None:
+    """PENDING -> RUNNING, its private IP registered in the target group (moto lock held)."""
+    with STATE.lock:
+        if task.last_status != "PENDING" or task.desired_status != "RUNNING" or STATE.closed:
+            return
+        task.last_status = "RUNNING"
+        task.started_mono = time.monotonic()
+        task.next_probe = task.started_mono + _start_period(task)
+    _register(task)
 
 
 def _register(task: _Task) -> None:
@@ -806,7 +846,7 @@ def _probe_health(now: float) -> list[_Task]:
         check = task.container["healthCheck"]
         result = _run_check(task, check)
         with STATE.lock:
-            task.next_probe = time.monotonic() + scaled(float(check.get("interval") or 30))
+            task.next_probe = time.monotonic() + max(scaled(float(check.get("interval") or 30)), PROBE_FLOOR)
             if result is None:
                 continue
             if result:
