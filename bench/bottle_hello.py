@@ -1,7 +1,9 @@
-"""The bare-Bottle ceiling: a hello-world Bottle app that writes the app's access-log line, nothing more.
+"""The ceilings: hello-world apps that write the app's access-log line, nothing more.
 
-``python bench/bottle_hello.py`` serves it under the production server's exact settings
-(``app.server.build_server``), so the gap between it and the app is the app's own work.
+``python bench/bottle_hello.py`` serves ``application`` (a bare Bottle hello) and
+``python bench/bottle_hello.py floor`` serves ``floor`` (a plain WSGI callable, no framework), both
+under the production server's exact settings (``app.server.build_server``): the gap between them
+and the app is the app's own work, and the gap between them and Go is the server's and the log's.
 """
 
 import sys
@@ -17,11 +19,12 @@ from app.logs import AccessLogger  # noqa: E402
 
 hello = bottle.Bottle()
 access_log = AccessLogger("bench")
+HELLO = b"Hello, World!"
 
 
 @hello.get("/")
 def index():
-    return b"Hello, World!"
+    return HELLO
 
 
 def application(environ, start_response):
@@ -33,7 +36,16 @@ def application(environ, start_response):
         access_log.log(environ["REQUEST_METHOD"], environ["PATH_INFO"], 200, (time.perf_counter() - started) * 1e3, "-")
 
 
+def floor(environ, start_response):
+    """No framework: the answer and the log line only."""
+    started = time.perf_counter()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(HELLO)))])
+    access_log.log(environ["REQUEST_METHOD"], environ["PATH_INFO"], 200, (time.perf_counter() - started) * 1e3, "-")
+    return [HELLO]
+
+
 if __name__ == "__main__":
     from app.server import build_server  # pylint: disable=import-outside-toplevel
 
-    build_server(load_settings(), target="bottle_hello:application").serve()
+    name = sys.argv[1] if len(sys.argv) > 1 else "application"
+    build_server(load_settings(), target=f"bottle_hello:{name}").serve()
