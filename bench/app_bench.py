@@ -112,9 +112,8 @@ def build_go_server(out_dir: str) -> str:
     """Build bench/goserver offline: GOPATH mode against Debian's sources, no module proxy."""
     binary = str(Path(out_dir) / "goserver")
     env = dict(os.environ, GO111MODULE="off", GOPATH=str(GOPATH), GOPROXY="off", GOFLAGS="")
-    env.setdefault("GOCACHE", str(Path(out_dir) / "gocache") if "HOME" not in os.environ else "")
-    if not env["GOCACHE"]:
-        del env["GOCACHE"]  # go's default, under $HOME/.cache
+    if "HOME" not in env and "GOCACHE" not in env:  # go needs a build cache, by default under $HOME/.cache
+        env["GOCACHE"] = str(Path(out_dir) / "gocache")
     subprocess.run(["go", "build", "-o", binary, "."], cwd=BENCH / "goserver", env=env, check=True)
     return binary
 
