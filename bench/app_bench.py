@@ -109,9 +109,9 @@ def ensure_packages() -> None:
 
 
 def build_go_server(out_dir: str) -> str:
-    """Build bench/goserver offline: GOPATH mode against Debian's sources, no module proxy."""
+    """Build bench/goserver offline: GOPATH mode against Debian's sources, no module proxy, no C compiler."""
     binary = str(Path(out_dir) / "goserver")
-    env = dict(os.environ, GO111MODULE="off", GOPATH=str(GOPATH), GOPROXY="off", GOFLAGS="")
+    env = dict(os.environ, GO111MODULE="off", GOPATH=str(GOPATH), GOPROXY="off", GOFLAGS="", CGO_ENABLED="0")
     if "HOME" not in env and "GOCACHE" not in env:  # go needs a build cache, by default under $HOME/.cache
         env["GOCACHE"] = str(Path(out_dir) / "gocache")
     subprocess.run(["go", "build", "-o", binary, "."], cwd=BENCH / "goserver", env=env, check=True)
