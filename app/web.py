@@ -137,8 +137,8 @@ def build_bottle(settings: Settings, metadata: TaskMetadata | None = None) -> bo
 
 
 # Routes whose answer depends only on the method, the path and the Accept preference: Bottle answers
-# each variant once, at start-up, and the middleware replays that answer (routing and building the
-# answer were two thirds of the CPU per request; see app/README.md).
+# each variant once, at start-up, and the middleware replays that answer (Bottle's request handling
+# was about half the CPU per request; see app/README.md).
 CONSTANT_PATHS = ("/", "/health")
 
 

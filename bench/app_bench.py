@@ -323,11 +323,16 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> int:
         if res["log_lines"] < res["requests"]:
             print(f"  warning: {name} wrote {res['log_lines']} log lines for {res['requests']} requests")
     ours, ceiling = results["ours"], results["bottle"]
-    ok = ours["rps_ratio"] >= TARGET_RPS and ours["p99_ratio"] <= TARGET_P99 and ours["errors"] == 0
+    # Under other load on core 0, the scheduler shares it per thread, so a server with more threads
+    # than Go's one gets a larger share and a better req/s ratio than its code earns: the CPU
+    # ratio must meet the req/s target too.
+    ok = min(ours["rps_ratio"], ours["cpu_ratio"]) >= TARGET_RPS and ours["p99_ratio"] <= TARGET_P99
+    ok = ok and ours["errors"] == 0
     print(
-        f"\nours/go: req/s {ours['rps_ratio']:.2f} (target >= {TARGET_RPS}), p99 {ours['p99_ratio']:.2f} "
-        f"(target <= {TARGET_P99}): {'PASS' if ok else 'FAIL'}; CPU per request go/ours {ours['cpu_ratio']:.2f}\n"
-        f"bare-Bottle ceiling/go: req/s {ceiling['rps_ratio']:.2f}, p99 {ceiling['p99_ratio']:.2f}"
+        f"\nours/go: req/s {ours['rps_ratio']:.2f} and CPU per request go/ours {ours['cpu_ratio']:.2f} "
+        f"(target >= {TARGET_RPS}), p99 {ours['p99_ratio']:.2f} (target <= {TARGET_P99}): {'PASS' if ok else 'FAIL'}\n"
+        f"bare-Bottle ceiling/go: req/s {ceiling['rps_ratio']:.2f}, CPU {ceiling['cpu_ratio']:.2f}, "
+        f"p99 {ceiling['p99_ratio']:.2f}"
     )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=2) + "\n")
