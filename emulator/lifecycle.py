@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import DEFAULT_PORT, HOST, probe
+from emulator.dataplane import processes
 
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
@@ -175,8 +176,12 @@ def stop(settings: Settings) -> int:
     if not _terminate(pid):
         _err(f"could not stop emulator pid {pid}")
         return 1
+    # A clean stop has stopped every task already; after a SIGKILL, their workers may be left.
+    orphans = processes.reap(pid)
     probe.remove_pidfile(settings.pidfile, only_if_pid=pid)
-    print(f"stopped: pid {pid} on port {settings.port}")
+    print(
+        f"stopped: pid {pid} on port {settings.port}" + (f" (and {orphans} orphaned task processes)" if orphans else "")
+    )
     return 0
 
 
