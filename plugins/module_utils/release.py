@@ -396,12 +396,15 @@ def appspec(
     network_configuration=None,
     capacity_provider_strategy=None,
     platform_version=None,
+    hooks=None,
 ):
     """AppSpec content for an ECS deployment.
 
     ``network_configuration`` (ECS API shape) and ``platform_version`` are what the service should have
     (``wanted_network``, ``wanted_platform_version``); without a platform version the key is left out and
-    ECS uses its default (LATEST).
+    ECS uses its default (LATEST). ``hooks``: ``[(lifecycle event, Lambda function)]``, the AppSpec's ``Hooks``
+    (reference-appspec-file-structure-hooks.html#appspec-hooks-ecs), for example the validation function as
+    ``AfterAllowTestTraffic``.
 
     Returns ``(content, sha256)``: the JSON text and its hex digest, as CreateDeployment's
     ``revision.appSpecContent`` takes them.
@@ -428,6 +431,8 @@ def appspec(
         "version": "0.0",
         "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": properties}}],
     }
+    if hooks:
+        document["Hooks"] = [{event: function} for event, function in hooks]
     content = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return content, hashlib.sha256(content.encode("utf-8")).hexdigest()
 
@@ -523,6 +528,28 @@ def appspec_task_definition(content):
     return match.group(1) if match else None
 
 
+def appspec_hooks(content):
+    """{lifecycle event: function} of an AppSpec's ``Hooks`` (JSON from this module, YAML from CodePipeline)."""
+    if not content:
+        return {}
+    try:
+        document = json.loads(content)
+    except ValueError:
+        try:
+            import yaml  # PyYAML ships with ansible-core
+
+            document = yaml.safe_load(content)
+        except Exception:  # noqa: BLE001 - unparsable appspec: no hooks known
+            return {}
+    if not isinstance(document, dict):
+        return {}
+    hooks = {}
+    for item in document.get("Hooks") or []:
+        if isinstance(item, dict):
+            hooks.update({str(event): str(function) for event, function in item.items()})
+    return hooks
+
+
 def revision_content(revision):
     """The AppSpec text inside a RevisionLocation, when CodeDeploy returned it."""
     revision = revision or {}
@@ -539,6 +566,147 @@ def revision_content(revision):
 
 # check_response (imported above) judges each answer; module_utils/http_check.py shares it with the
 # validation function.
+
+# Validation by the deployment's own hook: the validation function (roles/codedeploy/files/validation_hook.py)
+# runs as the AppSpec's AfterAllowTestTraffic hook, inside the VPC, and reports to CodeDeploy; a Failed report
+# fails the deployment (HOOK_EXECUTION_FAILURE) and CodeDeploy rolls it back. The module reads the outcome from
+# GetDeploymentTarget and the attempts from the function's log lines (one JSON object per line).
+VALIDATION_EVENT = "AfterAllowTestTraffic"
+_EVENT_ENDED = ("Succeeded", "Failed", "Skipped")
+
+
+def function_name(name_or_arn):
+    """The function name in a Lambda function name, ARN or partial ARN (its log group is /aws/lambda/<name>)."""
+    text = str(name_or_arn or "")
+    if ":function:" in text:  # ARN or partial ARN (<account>:function:<name>)
+        text = text.split(":function:", 1)[1]
+    return text.split(":", 1)[0]  # without a qualifier (version or alias)
+
+
+def hook_log_group(name_or_arn):
+    return f"/aws/lambda/{function_name(name_or_arn)}"
+
+
+def lifecycle_status(target_info, event=VALIDATION_EVENT):
+    """The status of one lifecycle event in GetDeploymentTarget's ecsTarget (None before it starts)."""
+    return _event_statuses(target_info).get(event)
+
+
+def hook_ended(target_info, event=VALIDATION_EVENT):
+    return lifecycle_status(target_info, event) in _EVENT_ENDED
+
+
+def hook_report(messages, deployment_id):
+    """What the validation function logged for ``deployment_id``, from its log lines (any order of streams).
+
+    ``messages``: ``(timestamp in ms, message)`` pairs. Returns ``{"attempts", "result", "detail", "url",
+    "started_ms", "ended_ms"}``; ``result`` is ``Succeeded``/``Failed`` once the function logged its verdict,
+    else None. Lines that are not the function's JSON, or name another deployment, are skipped.
+    """
+    report = {"attempts": [], "result": None, "detail": "", "url": None, "started_ms": None, "ended_ms": None}
+    for timestamp, message in sorted(messages or [], key=lambda item: item[0] or 0):
+        try:
+            line = json.loads(message)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(line, dict) or line.get("deployment_id") != deployment_id:
+            continue
+        if report["started_ms"] is None:
+            report["started_ms"] = timestamp
+        report["ended_ms"] = timestamp
+        if "attempt" in line:
+            if line["attempt"] == 1:
+                report["attempts"] = []  # a new run of the check (an invocation retried) starts over
+            attempt = {k: line.get(k) for k in ("attempt", "ok", "status", "latency_ms", "detail")}
+            if line.get("body_excerpt") is not None:
+                attempt["body_excerpt"] = line["body_excerpt"]
+            report["attempts"].append(attempt)
+            report["url"] = line.get("url") or report["url"]
+        elif line.get("result"):
+            report["result"] = line["result"]
+            report["detail"] = line.get("detail") or ""
+    return report
+
+
+UNREACHABLE_HINT = (
+    "the test listener did not answer the validation function: its security group must admit the function "
+    "(the NAT gateways' public IPs for an internet-facing load balancer, the app subnets for an internal one: "
+    "alb role, alb_test_ingress_cidrs) on the test listener's port"
+)
+
+
+def unreachable(report):
+    """True when every attempt got no HTTP answer at all (refused, reset or timed out)."""
+    attempts = (report or {}).get("attempts") or []
+    return bool(attempts) and all(a.get("status") is None for a in attempts)
+
+
+def hook_failure_reason(function, report, error_message=""):
+    """Why the release failed when the validation hook reported Failed (or never reported)."""
+    name = function_name(function)
+    report = report or {}
+    if report.get("result"):
+        reason = f"validation failed: the {VALIDATION_EVENT} hook {name} reported {report['result']}"
+        if report.get("detail"):
+            reason += f" ({report['detail']})"
+    else:
+        reason = f"validation failed: the {VALIDATION_EVENT} hook {name} did not pass (no verdict in its log)"
+    if unreachable(report):
+        reason += f"; {UNREACHABLE_HINT}"
+    if error_message:
+        reason += f"; CodeDeploy: {error_message}"
+    return reason
+
+
+# Live traffic through the production listener during the canary step (what the listener really does, not
+# only the weights it was given).
+
+
+def image_tag(image):
+    """The tag of an image reference (repo:tag, registry:port/repo:tag); None for a digest or no tag."""
+    image = str(image or "")
+    if "@" in image:
+        return None
+    name = image.rsplit("/", 1)[-1]
+    return name.rsplit(":", 1)[1] if ":" in name else None
+
+
+def answered_version(body):
+    """The ``version`` a JSON answer names (the app's /version), else None."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    version = document.get("version") if isinstance(document, dict) else None
+    return str(version) if version is not None else None
+
+
+def traffic_count(answers, blue_version, green_version):
+    """Count sampled answers: ``answers`` are (HTTP status or None, version or None) pairs.
+
+    Returns ``{"requests", "blue", "green", "other", "versions"}``: an answer counts for blue or green by the
+    version it names (the tag of each task set's image); errors, other versions and, when both task sets run the
+    same tag, every answer count as ``other`` (``versions`` still says what answered).
+    """
+    out = {"requests": 0, "blue": 0, "green": 0, "other": 0, "versions": {}}
+    distinct = blue_version != green_version
+    for status, version in answers:
+        out["requests"] += 1
+        key = version if status is not None and version is not None else f"HTTP {status}" if status else "no answer"
+        out["versions"][key] = out["versions"].get(key, 0) + 1
+        if distinct and version is not None and version == green_version:
+            out["green"] += 1
+        elif distinct and version is not None and version == blue_version:
+            out["blue"] += 1
+        else:
+            out["other"] += 1
+    return out
+
+
+def sample_due(where, weights, taken):
+    """Sample the production listener once in the canary step (green has some of production, not all)."""
+    return "canary" not in taken and where == PHASE_SHIFTING and 0 < (weights or {}).get("green", 0) < 100
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, bluegreen.ecs maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The AWS calls of a blue/green release (ECS, CodeDeploy, ECR, IAM, CloudWatch), one method each.
+"""The AWS calls of a blue/green release (ECS, CodeDeploy, ECR, IAM, CloudWatch, Lambda, Logs, ELBv2), one method each.
 
 The clients come from ``clients.SessionClients`` with ``AWSRetry.jittered_backoff()`` and are called
 with ``aws_retry=True``; listings use amazon.aws's ``paginated_query_with_retries``. Answers AWS gives for a missing resource become
@@ -19,6 +19,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
 from .release import (
     IN_FLIGHT_STATUSES,
     InFlight,
+    appspec_hooks,
     appspec_task_definition,
     arn_family,
     revision_content,
@@ -35,12 +36,64 @@ class GroupBusy(Exception):
 
 
 class CodeDeployECS:
-    def __init__(self, ecs=None, codedeploy=None, ecr=None, iam=None, cloudwatch=None):
+    def __init__(
+        self, ecs=None, codedeploy=None, ecr=None, iam=None, cloudwatch=None, lambda_=None, logs=None, elbv2=None
+    ):
         self.ecs = ecs
         self.codedeploy = codedeploy
         self.ecr = ecr
         self.iam = iam
         self.cloudwatch = cloudwatch
+        self.lambda_ = lambda_
+        self.logs = logs
+        self.elbv2 = elbv2
+
+    # Lambda / CloudWatch Logs (the validation hook) --------------------------------------------
+
+    def function_arn(self, name):
+        """The validation function's ARN; a missing one fails before a deployment names it as a hook."""
+        try:
+            return self.lambda_.get_function(FunctionName=name, aws_retry=True)["Configuration"]["FunctionArn"]
+        except is_boto3_error_code("ResourceNotFoundException"):
+            raise ReleaseError(
+                f"Lambda function {name!r} (the validation hook) does not exist; build the codedeploy layer with "
+                "codedeploy_validation_enabled, or release without validation_hook"
+            ) from None
+
+    def log_messages(self, group, start_ms, term):
+        """(timestamp ms, message) of the group's events since ``start_ms`` that contain ``term``; [] without the group."""
+        try:
+            found = paginated_query_with_retries(
+                self.logs, "filter_log_events", logGroupName=group, startTime=int(start_ms), filterPattern=f'"{term}"'
+            )
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return []
+        return [(event.get("timestamp"), event.get("message", "")) for event in found.get("events") or []]
+
+    # ELBv2 (the production listener, for the traffic sample) ------------------------------------
+
+    def production_listener(self, group_info):
+        """{"protocol", "port", "dns_name", "arn"} of the deployment group's production listener."""
+        pairs = (group_info.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList") or []
+        arns = ((pairs[0] if pairs else {}).get("prodTrafficRoute") or {}).get("listenerArns") or []
+        if not arns:
+            raise ReleaseError(
+                f"deployment group {group_info.get('deploymentGroupName')!r} names no production listener "
+                "(targetGroupPairInfoList prodTrafficRoute); traffic_sample needs one"
+            )
+        try:
+            listener = self.elbv2.describe_listeners(ListenerArns=arns[:1], aws_retry=True)["Listeners"][0]
+        except is_boto3_error_code("ListenerNotFound"):
+            raise ReleaseError(f"the production listener {arns[0]} does not exist") from None
+        lb = self.elbv2.describe_load_balancers(LoadBalancerArns=[listener["LoadBalancerArn"]], aws_retry=True)[
+            "LoadBalancers"
+        ][0]
+        return {
+            "protocol": listener.get("Protocol") or "HTTP",
+            "port": listener["Port"],
+            "dns_name": lb["DNSName"],
+            "arn": listener["ListenerArn"],
+        }
 
     # ECR / IAM / CloudWatch ------------------------------------------------------------------
 
@@ -144,6 +197,16 @@ class CodeDeployECS:
             )
             content = revision_content(found.get("revision"))
         return appspec_task_definition(content)
+
+    def revision_hooks(self, application, revision):
+        """{lifecycle event: function} of a revision's AppSpec ``Hooks``."""
+        content = revision_content(revision)
+        if not content and revision:
+            found = self.codedeploy.get_application_revision(
+                applicationName=application, revision=revision, aws_retry=True
+            )
+            content = revision_content(found.get("revision"))
+        return appspec_hooks(content)
 
     def in_flight(self, application, group):
         """Deployments of the group that have not finished, newest first, with their task definitions."""

@@ -11,7 +11,7 @@ short_description: Release a new image of an ECS service blue/green through Code
 description:
   - Releases a new image of an ECS Fargate service whose deployment controller is C(CODE_DEPLOY), through a
     CodeDeploy blue/green deployment, validates the new (green) task set through the test listener before
-    production traffic moves, watches CloudWatch alarms while traffic shifts and during the bake (blue's
+    production traffic moves (by the deployment's own C(AfterAllowTestTraffic) hook, O(validation_hook)), watches CloudWatch alarms while traffic shifts and during the bake (blue's
     termination wait), and rolls back when anything fails.
   - The task definition is built from the service spec (the one the C(ecs) role and the pipeline use) and the
     image. When it equals the one the service runs and no deployment is in flight, nothing happens
@@ -107,10 +107,27 @@ options:
     type: str
     default: release
     choices: ['release', 'rollback', 'stop', 'continue']
+  validation_hook:
+    description:
+      - Lambda function (name or ARN) the AppSpec names as the C(AfterAllowTestTraffic) hook of every deployment
+        the module creates: the validation function the C(codedeploy) role deploys in the app subnets
+        (naming key C(validation_function)). It checks the test listener from inside the VPC and reports to
+        CodeDeploy; this is the release's validation.
+      - Its outcome is read from C(GetDeploymentTarget) (the lifecycle event C(AfterAllowTestTraffic)
+        C(Succeeded) or C(Failed)), and its attempts (status, latency, the body excerpt that failed) from its
+        CloudWatch Logs lines for this deployment (C(/aws/lambda/<function>)), into a C(validation) step.
+      - A C(Failed) report fails the deployment (C(HOOK_EXECUTION_FAILURE)) and CodeDeploy rolls it back when
+        C(DEPLOYMENT_FAILURE) is one of its rollback events; the module follows the rollback and fails with
+        the hook's verdict.
+      - The hook runs before the C(Ready) pause; with a ready wait the module then checks the alarms and
+        continues. The function must exist (C(lambda:GetFunction)) before anything changes.
+    type: str
   validation:
     description:
-      - HTTP check of the green task set through the deployment group's test listener, before production
-        traffic moves.
+      - A check of the green task set from the controller, through the test listener, besides (or instead of)
+        O(validation_hook). Only when asked for with O(validation.from=controller): on AWS the test listener
+        admits the validation function's path and C(alb_test_ingress_cidrs), so the controller's address
+        must be one of those.
       - When the deployment group's ready option is C(STOP_DEPLOYMENT) (a ready wait), the deployment pauses in
         C(Ready); the module checks, then continues it, or stops it with rollback when the check fails.
       - When the ready option is C(CONTINUE_DEPLOYMENT), CodeDeploy does not wait; the module checks as soon as
@@ -118,6 +135,12 @@ options:
         already be shifting by then. Configure a ready wait for a check that gates production.
     type: dict
     suboptions:
+      from:
+        description:
+          - Where the check runs. V(controller) is the only value: the hook's check is O(validation_hook).
+        type: str
+        required: true
+        choices: ['controller']
       url:
         description:
           - URL answered by the test listener, for example C(http://<alb dns>:8080/health).
@@ -159,6 +182,40 @@ options:
             against, while connecting to the address in O(validation.url). Use the domain of the load balancer's
             certificate (C(alb_certificate_domain)) with the load balancer's DNS name in the URL, since the DNS name
             never matches a certificate issued for a custom domain.
+        type: str
+  traffic_sample:
+    description:
+      - Measure live traffic through the deployment group's production listener (which admits the world; the
+        test listener is never used): O(traffic_sample.requests) GETs of O(traffic_sample.path) once in the
+        canary step (green has some production traffic, not all) and once after a successful deployment,
+        counted by the version each answer names (JSON C(version)) against blue's and green's image tags.
+      - Reported in RV(traffic_samples) and as C(traffic_sample) steps. It only observes: nothing is decided
+        on it.
+    type: dict
+    suboptions:
+      requests:
+        description:
+          - Requests per sample; V(0) turns the sample off.
+        type: int
+        default: 20
+      path:
+        description:
+          - Path requested; its answer should name the version (the app's C(/version)).
+        type: str
+        default: /version
+      timeout_seconds:
+        description:
+          - Timeout of one request, in seconds.
+        type: int
+        default: 5
+      validate_certs:
+        description:
+          - Verify the certificate of an HTTPS production listener.
+        type: bool
+        default: true
+      server_name:
+        description:
+          - Host name presented (SNI and C(Host)) to an HTTPS listener, the domain of its certificate.
         type: str
   alarms:
     description:
@@ -252,7 +309,8 @@ notes:
   - Between reading a deployment and acting on it (stop, continue, create), the deployment may move on. The
     module then reads how it ended and acts on that (follows CodeDeploy's rollback, redeploys the previous
     revision, or starts over when another deployment appeared); the result always names what is live.
-  - Without O(validation), a deployment that pauses in C(Ready) is continued at once. For a manual gate, release
+  - Without O(validation), a deployment that pauses in C(Ready) is continued at once (after the hook of
+    O(validation_hook) passed and the alarms were checked). For a manual gate, release
     with O(wait=false), run your own checks, then run the module with O(action=continue) or O(action=rollback).
   - A release that does not succeed (failed, stopped, rolled back, timed out) makes the task fail, with
     RV(reason), RV(rolled_back) and RV(rollback_deployment_id) in the result.
@@ -263,18 +321,16 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Release image tag 1f3c2a9 of the web service, validated through the test listener
+- name: Release image tag 1f3c2a9 of the web service, validated by the hook inside the VPC
   bluegreen.ecs.release:
     env: prd
     project: demo
     spec: "{{ bluegreen_service }}"
     image_tag: 1f3c2a9
     tags: "{{ bluegreen_tags }}"
-    validation:
-      url: "http://{{ alb_dns_name }}:8080/health"
-      body_pattern: '"status":\s*"ok"'
-      attempts: 5
-      interval_seconds: 6
+    validation_hook: CodeDeployHook_prd-demo-web-validate
+    traffic_sample:
+      requests: 20
     alarms:
       - prd-web-5xx
       - prd-web-unhealthy-hosts
@@ -356,8 +412,20 @@ steps:
     - {"name": "create_deployment", "kind": "action", "status": "done", "started": "2026-01-01T12:00:00+00:00",
        "ended": "2026-01-01T12:00:00+00:00", "duration_seconds": 0.0, "deployment_id": "d-ABCDEFGH1"}
     - {"name": "validation", "kind": "check", "status": "passed", "started": "2026-01-01T12:03:10+00:00",
-       "ended": "2026-01-01T12:03:11+00:00", "duration_seconds": 0.4, "url": "http://alb:8080/health",
-       "before_production_traffic": true, "attempts": [{"attempt": 1, "ok": true, "detail": "HTTP 200"}]}
+       "ended": "2026-01-01T12:03:11+00:00", "duration_seconds": 0.4, "by": "hook",
+       "function": "CodeDeployHook_prd-demo-web-validate", "url": "http://alb:8080/version",
+       "before_production_traffic": true,
+       "attempts": [{"attempt": 1, "ok": true, "status": 200, "latency_ms": 12, "detail": "HTTP 200"}]}
+traffic_samples:
+  description:
+    - Live traffic measured through the production listener (O(traffic_sample)): when (C(canary), C(after)),
+      the weights CodeDeploy had set, the URL, and how many answers came from blue, green or neither, by version.
+  returned: when O(traffic_sample) measured something
+  type: list
+  elements: dict
+  sample:
+    - {"when": "canary", "url": "http://203.0.113.7:80/version", "weights": {"blue": 90.0, "green": 10.0},
+       "requests": 20, "blue": 18, "green": 2, "other": 0, "versions": {"1.0.0": 18, "2.0.0": 2}}
 reason:
   description: Why the release, rollback, stop or continue did not succeed.
   returned: on failure
@@ -409,6 +477,9 @@ _sleep = time.sleep
 
 # How many times a verb starts over when a deployment appears between reading the group and creating one.
 _GROUP_BUSY_RETRIES = 2
+# Seconds to wait for the validation function's verdict line in CloudWatch Logs after its lifecycle event ended
+# (Lambda delivers its output to CloudWatch Logs asynchronously, usually within seconds).
+_HOOK_LOG_WAIT = 30
 
 
 def _now():
@@ -477,6 +548,12 @@ class Release:
         self.timeout = params["timeout"]
         self.poll_interval = params["poll_interval"]
         self.validation_cfg = params["validation"]
+        self.hook = params["validation_hook"]
+        self._hook_checked = False
+        self.traffic_cfg = params["traffic_sample"] if (params["traffic_sample"] or {}).get("requests") else None
+        self.production = None  # the production listener, read once when sampling traffic
+        self.hooked = set()  # deployments this run created with the validation hook in their AppSpec
+        self.versions = {}  # deployment id -> (blue tag, green tag), for the traffic sample
         self.alarms = list(params["alarms"] or [])
         # A release (and a continue) checks the alarms before production traffic moves, not only while it moves.
         self.gate_alarms = self.action in ("release", "continue")
@@ -527,6 +604,9 @@ class Release:
             if self.action == "release" and not (params["execution_role_arn"] and params["task_role_arn"])
             else None,
             cloudwatch=client("cloudwatch") if self.alarms else None,
+            lambda_=client("lambda") if self.hook else None,
+            logs=client("logs") if self.hook else None,
+            elbv2=client("elbv2") if self.traffic_cfg else None,
         )
 
     # -- results -------------------------------------------------------------------------------
@@ -628,6 +708,17 @@ class Release:
                 f"(the deployment group does not pause in Ready, so production traffic would move at once)"
             )
 
+    def check_hook_exists(self):
+        """The validation function must exist before a deployment names it (else CodeDeploy fails it later)."""
+        if self.hook and not self._hook_checked:
+            self.aws.function_arn(self.hook)
+            self._hook_checked = True
+
+    def production_listener(self):
+        if self.traffic_cfg and self.production is None:
+            self.production = self.aws.production_listener(self.group_info or self.group())
+        return self.production
+
     def wanted_definition(self):
         if self._wanted is None:
             self._wanted = self.build_definition()
@@ -677,6 +768,7 @@ class Release:
             "passed" if ok else "failed",
             started,
             _now(),
+            by="controller",
             url=cfg["url"],
             phase=where,
             before_production_traffic=where in (logic.PHASE_READY, logic.PHASE_TEST_TRAFFIC),
@@ -722,6 +814,8 @@ class Release:
         continued = False
         stop_requested = stop_reason is not None
         stop_deadline = _clock() + logic.stop_grace(self.timeout) if stop_requested else None
+        hook = {}  # the validation hook of this deployment, once its lifecycle event ended
+        sampled = set()
         while True:
             info = self.aws.deployment(deployment_id)
             status = info.get("status")
@@ -731,8 +825,13 @@ class Release:
                 if target:
                     self.log.lifecycle_events(target)
                     self.weights = logic.traffic_weights(target.get("taskSetsInfo")) or self.weights
+                    if checks and self.hook and not hook and logic.hook_ended(target):
+                        hook = self.report_hook(deployment_id, info, target)
             termination = bool(info.get("instanceTerminationWaitTimeStarted"))
             where = logic.phase(status, target, termination)
+            if self.traffic_cfg and checks and not stop_requested and logic.sample_due(where, self.weights, sampled):
+                self.sample_traffic("canary", deployment_id, info)
+                sampled.add("canary")
             alarm_states = None
             if alarms and not stop_requested and logic.watch_alarms(where, self.gate_alarms):
                 alarm_states = self.aws.alarm_states(alarms)
@@ -752,9 +851,13 @@ class Release:
                 gate_alarms=self.gate_alarms and checks,
             )
             if action.kind == logic.DONE_SUCCESS:
+                if self.traffic_cfg and checks:
+                    self.sample_traffic("after", deployment_id, info)
                 return {"success": True, "status": status, "info": info}
             if action.kind == logic.DONE_FAILED:
                 reason = stop_reason or action.reason
+                if hook.get("status") == "Failed" and not stop_reason:
+                    reason = logic.hook_failure_reason(hook["function"], hook.get("report"), _error_message(info))
                 if stop_reason and status == logic.SUCCEEDED:
                     reason = f"{stop_reason}; {action.reason}"
                     return self.completed_despite_stop(info, reason, rollback, undo_arn)
@@ -781,6 +884,93 @@ class Release:
                 }
             _sleep(self.poll_interval)
 
+    # -- the validation hook and the traffic sample -------------------------------------------------
+
+    def hook_function_of(self, deployment_id, info):
+        """The AfterAllowTestTraffic function of a deployment: ours, or the one its AppSpec names (pipeline)."""
+        if deployment_id in self.hooked:
+            return self.hook
+        return self.aws.revision_hooks(self.application, info.get("revision")).get(logic.VALIDATION_EVENT)
+
+    def report_hook(self, deployment_id, info, target):
+        """The hook's event ended: read its attempts from the function's log into a validation step.
+
+        Returns {"function", "status", "report"} ({"status": None} when the deployment has no such hook)."""
+        function = self.hook_function_of(deployment_id, info)
+        status = logic.lifecycle_status(target)
+        if not function:
+            return {"function": None, "status": None}
+        group = logic.hook_log_group(function)
+        created = info.get("createTime")
+        # A minute of margin for clock skew between this machine and CloudWatch Logs' timestamps.
+        start_ms = int(created.timestamp() * 1000) - 60000 if isinstance(created, datetime) else 0
+        deadline = _clock() + _HOOK_LOG_WAIT
+        while True:
+            report = logic.hook_report(self.aws.log_messages(group, start_ms, deployment_id), deployment_id)
+            if report["result"] or status == "Skipped" or _clock() >= deadline:
+                break
+            _sleep(max(self.poll_interval, 0.2))
+        event = next(
+            (e for e in target.get("lifecycleEvents") or [] if e.get("lifecycleEventName") == logic.VALIDATION_EVENT),
+            {},
+        )
+        started = _from_ms(report["started_ms"]) or event.get("startTime") or _now()
+        ended = _from_ms(report["ended_ms"]) or event.get("endTime") or started
+        detail = {"by": "hook", "function": logic.function_name(function), "log_group": group}
+        if report["url"]:
+            detail["url"] = report["url"]
+        if not report["result"]:
+            detail["note"] = f"no verdict for {deployment_id} in {group} within {_HOOK_LOG_WAIT} s"
+        elif report["detail"]:
+            detail["detail"] = report["detail"]
+        self.log.add(
+            "validation",
+            {"Succeeded": "passed", "Failed": "failed"}.get(status, str(status).lower()),
+            started,
+            ended,
+            phase=logic.PHASE_TEST_TRAFFIC,
+            before_production_traffic=True,
+            attempts=report["attempts"],
+            **detail,
+        )
+        return {"function": function, "status": status, "report": report}
+
+    def deployment_versions(self, deployment_id, info):
+        """(blue tag, green tag): the image tags of the live revision before and of the deployment's revision."""
+        if deployment_id not in self.versions:
+            green_arn = self.aws.revision_task_definition(self.application, info.get("revision"))
+            tags = []
+            for arn in (self.result["task_definition_before"], green_arn):
+                definition = self.aws.task_definition(arn) or {}
+                containers = definition.get("containerDefinitions") or [{}]
+                tags.append(logic.image_tag(containers[0].get("image")))
+            self.versions[deployment_id] = tuple(tags)
+        return self.versions[deployment_id]
+
+    def sample_traffic(self, when, deployment_id, info):
+        """GET the production listener ``requests`` times; count the answers by version (blue, green, other)."""
+        cfg = self.traffic_cfg
+        listener = self.production_listener()
+        url = f"{listener['protocol'].lower()}://{listener['dns_name']}:{listener['port']}{cfg['path']}"
+        blue, green = self.deployment_versions(deployment_id, info)
+        weights = dict(self.weights)
+        started = _now()
+        answers = []
+        for _ in range(cfg["requests"]):
+            status, body = fetch(url, cfg["timeout_seconds"], cfg["validate_certs"], cfg["server_name"])
+            answers.append((status, logic.answered_version(body) if status is not None else None))
+        counts = logic.traffic_count(answers, blue, green)
+        sample = {"when": when, "url": url, "weights": weights, "blue_version": blue, "green_version": green}
+        sample.update(counts)
+        if when == "canary":
+            # Did CodeDeploy move the weights while we sampled? Then the counts straddle two steps: say so.
+            target = self.aws.deployment_target(deployment_id, self.target_id)
+            after = logic.traffic_weights((target or {}).get("taskSetsInfo")) or weights
+            if after != weights:
+                sample["weights_after"] = after
+        self.result.setdefault("traffic_samples", []).append(sample)
+        self.log.add("traffic_sample", when, started, _now(), **{k: v for k, v in sample.items() if k != "when"})
+
     def completed_despite_stop(self, info, reason, rollback, undo_arn):
         """The deployment completed before our stop: if a rollback was wanted, redeploy the previous revision."""
         deployment_id = info.get("deploymentId")
@@ -792,7 +982,10 @@ class Release:
             return outcome
         service = self.live_service()
         undo_id = self.deploy_revision(
-            undo_arn, service, f"bluegreen.ecs rollback of {deployment_id} to {undo_arn.rsplit('/', 1)[-1]}"
+            undo_arn,
+            service,
+            f"bluegreen.ecs rollback of {deployment_id} to {undo_arn.rsplit('/', 1)[-1]}",
+            checks=False,
         )
         undone = self.follow(undo_id, self.ready_wait(), checks=False)
         outcome["rollback_deployment_id"] = undo_id
@@ -844,7 +1037,9 @@ class Release:
 
     # -- start / conflicts -------------------------------------------------------------------------
 
-    def start_deployment(self, arn, service, container_name, container_port, description):
+    def start_deployment(self, arn, service, container_name, container_port, description, checks=True):
+        """CreateDeployment; ``checks``: the AppSpec names the validation hook (not when undoing a faulty one)."""
+        hooked = bool(self.hook and checks)
         content, digest = logic.appspec(
             arn,
             container_name,
@@ -852,16 +1047,19 @@ class Release:
             network_configuration=self.wanted_network or logic.live_network(service),
             capacity_provider_strategy=service.get("capacityProviderStrategy"),
             platform_version=self.wanted_platform(service),
+            hooks=[(logic.VALIDATION_EVENT, self.hook)] if hooked else None,
         )
         at = _now()
         deployment_id = self.aws.create_deployment(
             self.application, self.group_name, content, digest, description, auto_rollback=self.auto_rollback
         )
         self.wrote()
+        if hooked:
+            self.hooked.add(deployment_id)
         self.log.add("create_deployment", "done", at, _now(), deployment_id=deployment_id, task_definition=arn)
         return deployment_id
 
-    def deploy_revision(self, target, service, description):
+    def deploy_revision(self, target, service, description, checks=True):
         """A new deployment of ``target`` with the container and port the service's load balancer uses."""
         container_name = self.names["container"]
         container_port = self.spec["port"] if self.spec else None
@@ -870,7 +1068,7 @@ class Release:
             container_name, container_port = balancers[0]["containerName"], balancers[0]["containerPort"]
         if not container_port:
             self.fail(f"ECS service {self.service_name!r} has no load balancer container port; pass spec")
-        return self.start_deployment(target, service, container_name, container_port, description)
+        return self.start_deployment(target, service, container_name, container_port, description, checks=checks)
 
     def resolve_conflicts(self, wanted):
         """Classify; on a conflict apply on_conflict until the way is clear. Returns (service, live, classification)."""
@@ -933,11 +1131,16 @@ class Release:
     # -- verbs -------------------------------------------------------------------------------------
 
     def release(self):
-        if not self.params["wait"] and (self.validation_cfg or self.alarms):
-            self.module.warn("validation and alarms apply only with wait: true")
+        if not self.params["wait"] and (self.validation_cfg or self.alarms or self.traffic_cfg):
+            self.module.warn(
+                "validation from the controller, alarms and the traffic sample apply only with wait: true "
+                "(the validation hook still runs: it is CodeDeploy's)"
+            )
         wanted = self.wanted_definition()
         self.check_alarms_exist()
         self.group()
+        self.check_hook_exists()
+        self.production_listener()
         service, live_arn, live, found = self.resolve_conflicts(wanted)
         diff = logic.diff_definitions(live, wanted, live_arn)
         changes = logic.service_changes(service, self.wanted_network, self.params["platform_version"])
@@ -1002,6 +1205,8 @@ class Release:
     def rollback(self):
         self.check_alarms_exist()
         self.group()
+        self.check_hook_exists()
+        self.production_listener()
         service = self.live_service()
         live_arn = logic.live_task_definition_arn(service)
         self.result["task_definition_before"] = self.result["task_definition_before"] or live_arn
@@ -1097,6 +1302,7 @@ class Release:
     def continue_verb(self):
         self.check_alarms_exist()
         self.group()
+        self.production_listener()
         service = self.live_service()
         self.result["task_definition_before"] = logic.live_task_definition_arn(service)
         inflight = self.aws.in_flight(self.application, self.group_name)
@@ -1159,6 +1365,10 @@ STOP_LEAVES = (
 )
 
 
+def _from_ms(value):
+    return datetime.fromtimestamp(value / 1000.0, timezone.utc) if value is not None else None
+
+
 def _error_message(info):
     error = info.get("errorInformation") or {}
     message = error.get("message") or error.get("code") or ""
@@ -1168,12 +1378,20 @@ def _error_message(info):
 
 def main():
     validation_options = dict(
+        **{"from": dict(type="str", required=True, choices=["controller"])},
         url=dict(type="str", required=True),
         expected_status=dict(type="int", default=200),
         body_pattern=dict(type="str"),
         attempts=dict(type="int", default=3),
         interval_seconds=dict(type="int", default=5),
         timeout_seconds=dict(type="int", default=10),
+        validate_certs=dict(type="bool", default=True),
+        server_name=dict(type="str"),
+    )
+    traffic_options = dict(
+        requests=dict(type="int", default=20),
+        path=dict(type="str", default="/version"),
+        timeout_seconds=dict(type="int", default=5),
         validate_certs=dict(type="bool", default=True),
         server_name=dict(type="str"),
     )
@@ -1197,7 +1415,9 @@ def main():
         container_overrides=dict(type="dict"),
         tags=dict(type="dict"),
         action=dict(type="str", default="release", choices=["release", "rollback", "stop", "continue"]),
+        validation_hook=dict(type="str"),
         validation=dict(type="dict", options=validation_options),
+        traffic_sample=dict(type="dict", options=traffic_options),
         alarms=dict(type="list", elements="str", default=[]),
         on_conflict=dict(type="str", default="fail", choices=["fail", "wait", "stop"]),
         timeout=dict(type="int", default=1800),
@@ -1224,6 +1444,12 @@ def main():
         module.fail_json(msg="validation.attempts must be at least 1")
     if validation and not validation["url"].lower().startswith(("http://", "https://")):
         module.fail_json(msg=f"validation.url must be an http:// or https:// URL, not {validation['url']!r}")
+
+    traffic = module.params["traffic_sample"]
+    if traffic and (traffic["requests"] < 0 or traffic["requests"] > 1000):
+        module.fail_json(msg=f"traffic_sample.requests must be from 0 to 1000, not {traffic['requests']}")
+    if traffic and not traffic["path"].startswith("/"):
+        module.fail_json(msg=f"traffic_sample.path must start with '/', not {traffic['path']!r}")
 
     check_auto_rollback(module)
 

@@ -596,3 +596,173 @@ def test_diff_definitions_shows_the_image_change():
     assert diff["before"]["containerDefinitions"][0]["image"] == "repo:v1"
     assert diff["after"]["containerDefinitions"][0]["image"] == "repo:v2"
     assert "revision" not in diff["before"]
+
+
+# --------------------------------------------------------------------------------------------
+# Validation by the AfterAllowTestTraffic hook (issue 11)
+
+
+def test_appspec_names_the_validation_hook():
+    content, digest = r.appspec(
+        "arn:td:1", "web", 8000, hooks=[(r.VALIDATION_EVENT, "CodeDeployHook_local-demo-web-validate")]
+    )
+    document = json.loads(content)
+    assert document["Hooks"] == [{"AfterAllowTestTraffic": "CodeDeployHook_local-demo-web-validate"}]
+    assert digest == hashlib.sha256(content.encode()).hexdigest()
+    assert "Hooks" not in json.loads(r.appspec("arn:td:1", "web", 8000)[0])
+
+
+def test_appspec_hooks_reads_the_modules_json_and_the_pipelines_yaml():
+    content, _ = r.appspec("arn:td:1", "web", 8000, hooks=[(r.VALIDATION_EVENT, "fn")])
+    assert r.appspec_hooks(content) == {"AfterAllowTestTraffic": "fn"}
+    pipeline = (
+        "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n"
+        'Hooks:\n  - AfterAllowTestTraffic: "CodeDeployHook_x"\n'
+    )
+    assert r.appspec_hooks(pipeline) == {"AfterAllowTestTraffic": "CodeDeployHook_x"}
+    assert r.appspec_hooks("version: 0.0\nResources: []\n") == {}
+    assert r.appspec_hooks(None) == {}
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "CodeDeployHook_web",
+        "arn:aws:lambda:us-east-1:123456789012:function:CodeDeployHook_web",
+        "arn:aws:lambda:us-east-1:123456789012:function:CodeDeployHook_web:live",
+        "123456789012:function:CodeDeployHook_web",
+        "CodeDeployHook_web:3",
+    ],
+)
+def test_function_name_and_log_group_from_a_name_or_arn(given):
+    assert r.function_name(given) == "CodeDeployHook_web"
+    assert r.hook_log_group(given) == "/aws/lambda/CodeDeployHook_web"
+
+
+def _line(**fields):
+    return json.dumps(fields, sort_keys=True)
+
+
+def test_hook_report_keeps_this_deployments_attempts_and_verdict():
+    messages = [
+        (3000, _line(deployment_id="d-1", result="Failed", detail="HTTP 200 but the body does not match", attempts=2)),
+        (1000, "START RequestId: abc Version: $LATEST"),
+        (
+            1100,
+            _line(
+                deployment_id="d-1",
+                url="http://alb:8080/version",
+                attempt=1,
+                ok=False,
+                status=503,
+                latency_ms=4,
+                detail="HTTP 503, expected 200",
+                body_excerpt="<html>503</html>",
+            ),
+        ),
+        (1200, _line(deployment_id="d-OTHER", attempt=1, ok=True, status=200, latency_ms=1, detail="HTTP 200")),
+        (
+            2100,
+            _line(
+                deployment_id="d-1",
+                url="http://alb:8080/version",
+                attempt=2,
+                ok=False,
+                status=200,
+                latency_ms=3,
+                detail="HTTP 200 but the body does not match",
+                body_excerpt='{"version": "x"}',
+            ),
+        ),
+        (3100, "END RequestId: abc"),
+    ]
+
+    report = r.hook_report(messages, "d-1")
+
+    assert report["result"] == "Failed"
+    assert report["detail"] == "HTTP 200 but the body does not match"
+    assert report["url"] == "http://alb:8080/version"
+    assert [a["status"] for a in report["attempts"]] == [503, 200]
+    assert report["attempts"][0]["body_excerpt"] == "<html>503</html>"
+    assert report["attempts"][1]["latency_ms"] == 3
+    assert (report["started_ms"], report["ended_ms"]) == (1100, 3000)
+
+
+def test_hook_report_without_a_verdict_yet():
+    report = r.hook_report([(1, _line(deployment_id="d-1", attempt=1, ok=True, status=200, detail="HTTP 200"))], "d-1")
+    assert report["result"] is None and len(report["attempts"]) == 1
+    assert r.hook_report([], "d-1")["attempts"] == []
+
+
+def test_hook_failure_reason_names_the_hook_its_verdict_and_codedeploy():
+    report = {"result": "Failed", "detail": "HTTP 503, expected 200", "attempts": [{"status": 503}]}
+    reason = r.hook_failure_reason("arn:aws:lambda:r:1:function:CodeDeployHook_web", report, "hook failed")
+    assert reason == (
+        "validation failed: the AfterAllowTestTraffic hook CodeDeployHook_web reported Failed "
+        "(HTTP 503, expected 200); CodeDeploy: hook failed"
+    )
+    assert "security group" not in reason
+
+
+def test_hook_failure_reason_says_when_the_test_listener_never_answered():
+    report = {
+        "result": "Failed",
+        "detail": "no answer (ConnectionResetError: [Errno 104] Connection reset by peer)",
+        "attempts": [{"status": None}, {"status": None}],
+    }
+    reason = r.hook_failure_reason("CodeDeployHook_web", report)
+    assert "the test listener did not answer the validation function" in reason
+    assert "security group must admit the function" in reason
+    # One attempt with an HTTP answer: the listener admitted the function, the hint would mislead.
+    report["attempts"].append({"status": 503})
+    assert "security group" not in r.hook_failure_reason("CodeDeployHook_web", report)
+
+
+def test_hook_failure_reason_without_a_log_line():
+    reason = r.hook_failure_reason("CodeDeployHook_web", None, "The AfterAllowTestTraffic hook timed out")
+    assert reason.startswith("validation failed: the AfterAllowTestTraffic hook CodeDeployHook_web did not pass")
+    assert reason.endswith("CodeDeploy: The AfterAllowTestTraffic hook timed out")
+
+
+def test_hook_ended_reads_the_lifecycle_event():
+    def target(status):
+        return {"lifecycleEvents": [{"lifecycleEventName": "AfterAllowTestTraffic", "status": status}]}
+
+    assert not r.hook_ended(target("Pending")) and not r.hook_ended(target("InProgress"))
+    assert r.hook_ended(target("Succeeded")) and r.hook_ended(target("Failed"))
+    assert r.lifecycle_status({}) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Live traffic through the production listener
+
+
+def test_image_tag_and_answered_version():
+    assert r.image_tag("123.dkr.ecr.us-east-1.amazonaws.com/local-demo-web:2.0.0") == "2.0.0"
+    assert r.image_tag("localhost:5000/web:1.0") == "1.0"
+    assert r.image_tag("repo/web@sha256:abc") is None
+    assert r.image_tag("public.ecr.aws/docker/library/busybox") is None
+    assert r.answered_version(b'{"version": "2.0.0", "commit": "x"}') == "2.0.0"
+    assert r.answered_version(b"bootstrap") is None
+    assert r.answered_version(b"[1, 2]") is None
+
+
+def test_traffic_count_by_version():
+    answers = [(200, "1.0.0")] * 9 + [(200, "2.0.0"), (503, None), (None, None), (200, "2.0.0-wrong")]
+    counts = r.traffic_count(answers, "1.0.0", "2.0.0")
+    assert counts["requests"] == 13
+    assert (counts["blue"], counts["green"], counts["other"]) == (9, 1, 3)
+    assert counts["versions"] == {"1.0.0": 9, "2.0.0": 1, "HTTP 503": 1, "no answer": 1, "2.0.0-wrong": 1}
+
+
+def test_traffic_count_cannot_tell_blue_from_green_with_one_tag():
+    counts = r.traffic_count([(200, "1.0.0")] * 3, "1.0.0", "1.0.0")
+    assert (counts["blue"], counts["green"], counts["other"]) == (0, 0, 3)
+
+
+def test_sample_due_once_in_the_canary_step():
+    assert r.sample_due(r.PHASE_SHIFTING, {"blue": 90.0, "green": 10.0}, set())
+    assert not r.sample_due(r.PHASE_SHIFTING, {"blue": 90.0, "green": 10.0}, {"canary"})
+    assert not r.sample_due(r.PHASE_SHIFTING, {"blue": 100.0, "green": 0.0}, set())
+    assert not r.sample_due(r.PHASE_BAKING, {"blue": 0.0, "green": 100.0}, set())
+    assert not r.sample_due(r.PHASE_READY, {"blue": 90.0, "green": 10.0}, set())

@@ -168,7 +168,7 @@ APPSPEC_NETWORK = {
 }
 
 
-def appspec_content(revision, port=8000, platform="LATEST", network=None):
+def appspec_content(revision, port=8000, platform="LATEST", network=None, hook=None):
     document = {
         "version": "0.0",
         "Resources": [
@@ -187,6 +187,8 @@ def appspec_content(revision, port=8000, platform="LATEST", network=None):
     }
     if platform is None:
         del document["Resources"][0]["TargetService"]["Properties"]["PlatformVersion"]
+    if hook:
+        document["Hooks"] = [{"AfterAllowTestTraffic": hook}]
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
@@ -394,7 +396,12 @@ def test_release_through_ready_wait_validates_then_continues(capsys, http, clock
     poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)
     stubs.ecs.add_response("describe_services", service(4), None)
 
-    validation = {"url": f"{http.url}/ok", "body_pattern": '"status":\\s*"ok"', "interval_seconds": 1}
+    validation = {
+        "from": "controller",
+        "url": f"{http.url}/ok",
+        "body_pattern": '"status":\\s*"ok"',
+        "interval_seconds": 1,
+    }
     failed, result = run_module(release, args(validation=validation, alarms=["web-5xx"]), stubs, capsys, diff=True)
 
     assert not failed, result
@@ -433,7 +440,7 @@ def test_validation_failure_stops_with_rollback_and_fails(capsys, http):
     stop_with_rollback(stubs)
     rolled_back(stubs)
 
-    validation = {"url": f"{http.url}/broken", "attempts": 2, "interval_seconds": 0}
+    validation = {"from": "controller", "url": f"{http.url}/broken", "attempts": 2, "interval_seconds": 0}
     failed, result = run_module(release, args(validation=validation), stubs, capsys)
 
     assert failed
@@ -462,7 +469,12 @@ def test_body_pattern_mismatch_is_a_validation_failure(capsys, http):
     stop_with_rollback(stubs)
     rolled_back(stubs)
 
-    validation = {"url": f"{http.url}/degraded", "body_pattern": '"status":\\s*"ok"', "attempts": 1}
+    validation = {
+        "from": "controller",
+        "url": f"{http.url}/degraded",
+        "body_pattern": '"status":\\s*"ok"',
+        "attempts": 1,
+    }
     failed, result = run_module(release, args(validation=validation), stubs, capsys)
 
     assert failed
@@ -677,7 +689,7 @@ def test_unknown_image_tag_fails_before_anything_else(capsys):
 def test_validation_url_must_be_http(capsys, url):
     stubs = AwsStubs("ecs", "codedeploy")
 
-    failed, result = run_module(release, args(validation={"url": url}), stubs, capsys)
+    failed, result = run_module(release, args(validation={"from": "controller", "url": url}), stubs, capsys)
 
     assert failed
     assert result["msg"] == f"validation.url must be an http:// or https:// URL, not {url!r}"
@@ -763,7 +775,9 @@ def test_without_ready_wait_validation_runs_on_test_traffic(capsys, http):
     poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)
     stubs.ecs.add_response("describe_services", service(4), None)
 
-    failed, result = run_module(release, args(validation={"url": f"{http.url}/ok"}), stubs, capsys)
+    failed, result = run_module(
+        release, args(validation={"from": "controller", "url": f"{http.url}/ok"}), stubs, capsys
+    )
 
     assert not failed, result
     (check,) = [s for s in result["steps"] if s["name"] == "validation"]
@@ -1358,3 +1372,297 @@ def test_https_validation_with_server_name_verifies_the_domain(domain_tls):
     assert domain_tls.hosts == [f"app.example.test:{port}"]
     status, detail = release.fetch(f"{domain_tls.url}/ok", 5, True, "other.example.test")
     assert status is None and "CERTIFICATE_VERIFY_FAILED" in detail
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 11: validation by the AfterAllowTestTraffic hook, traffic measured through the production listener
+
+HOOK = naming.service_names("prd", "demo", "web")["validation_function"]
+HOOK_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{HOOK}"
+HOOK_PASSED = TEST_TRAFFIC
+HOOK_FAILED = GREEN_UP + [event("AfterAllowTestTraffic", "Failed", 62, 70)]
+
+
+def hook_exists(stubs):
+    stubs._stubbers["lambda"].add_response(
+        "get_function",
+        {"Configuration": {"FunctionName": HOOK, "FunctionArn": HOOK_ARN}},
+        {"FunctionName": HOOK},
+    )
+
+
+def hook_log(stubs, *lines, deployment_id="d-NEW"):
+    """FilterLogEvents on the function's log group for this deployment: one JSON line per attempt, then the verdict."""
+    events = [
+        {"logStreamName": "2026/01/01/[$LATEST]abc", "timestamp": 1767268980000 + i * 1000, "message": json.dumps(line)}
+        for i, line in enumerate(lines)
+    ]
+    stubs.logs.add_response(
+        "filter_log_events",
+        {"events": events},
+        {
+            "logGroupName": f"/aws/lambda/{HOOK}",
+            "startTime": int(T0.timestamp() * 1000) - 60000,
+            "filterPattern": '"d-NEW"'.replace("d-NEW", deployment_id),
+        },
+    )
+
+
+def attempt(number, ok, status, detail, excerpt=None, deployment_id="d-NEW"):
+    line = {"deployment_id": deployment_id, "url": "http://alb:8080/version", "attempt": number, "ok": ok}
+    line.update(status=status, latency_ms=7, detail=detail)
+    if excerpt is not None:
+        line["body_excerpt"] = excerpt
+    return line
+
+
+def verdict(result, detail, deployment_id="d-NEW"):
+    return {"deployment_id": deployment_id, "result": result, "detail": detail, "attempts": 2}
+
+
+def test_release_names_the_hook_and_reports_its_attempts_from_its_log(capsys, clock):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "lambda", "logs")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group("STOP_DEPLOYMENT"), None)
+    hook_exists(stubs)
+    live(stubs)
+    register_new(stubs)
+    create(stubs, hook=HOOK)
+    poll(stubs, "InProgress", GREEN_UP)
+    poll(stubs, "InProgress", HOOK_PASSED)  # the hook's event ended: its log is read
+    hook_log(stubs, attempt(1, False, 503, "HTTP 503, expected 200", "503 Service Temporarily Unavailable"))
+    hook_log(
+        stubs,
+        attempt(1, False, 503, "HTTP 503, expected 200", "503 Service Temporarily Unavailable"),
+        attempt(2, True, 200, "HTTP 200"),
+        verdict("Succeeded", "HTTP 200"),
+    )
+    poll(stubs, "Ready", HOOK_PASSED)  # -> continue: the hook is the validation
+    stubs.codedeploy.add_response(
+        "continue_deployment", {}, {"deploymentId": "d-NEW", "deploymentWaitType": "READY_WAIT"}
+    )
+    poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    failed, result = run_module(release, args(validation_hook=HOOK), stubs, capsys)
+
+    assert not failed, result
+    (check,) = [s for s in result["steps"] if s["name"] == "validation"]
+    assert check["status"] == "passed" and check["by"] == "hook" and check["function"] == HOOK
+    assert check["log_group"] == f"/aws/lambda/{HOOK}"
+    assert [(a["attempt"], a["status"], a["latency_ms"]) for a in check["attempts"]] == [(1, 503, 7), (2, 200, 7)]
+    assert check["attempts"][0]["body_excerpt"] == "503 Service Temporarily Unavailable"
+    names = step_names(result)
+    assert names.index("validation") < names.index("continue_deployment")
+    stubs.assert_done()
+
+
+def test_failed_hook_is_reported_with_codedeploys_rollback(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "lambda", "logs")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group("STOP_DEPLOYMENT"), None)
+    hook_exists(stubs)
+    live(stubs)
+    register_new(stubs)
+    create(stubs, hook=HOOK)
+    reset = "no answer (ConnectionResetError: [Errno 104] Connection reset by peer)"
+    poll(
+        stubs,
+        "Failed",
+        HOOK_FAILED,
+        errorInformation={
+            "code": "HOOK_EXECUTION_FAILURE",
+            "message": "The AfterAllowTestTraffic hook reported Failed",
+        },
+        rollbackInfo={"rollbackDeploymentId": "d-ROLLBACK"},
+    )
+    hook_log(stubs, attempt(1, False, None, reset, ""), attempt(2, False, None, reset, ""), verdict("Failed", reset))
+    stubs.codedeploy.add_response(
+        "get_deployment", deployment("Succeeded", "d-ROLLBACK", rev=3), {"deploymentId": "d-ROLLBACK"}
+    )
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(release, args(validation_hook=HOOK), stubs, capsys)
+
+    assert failed
+    assert result["reason"].startswith(f"validation failed: the AfterAllowTestTraffic hook {HOOK} reported Failed")
+    assert "the test listener did not answer the validation function" in result["reason"]
+    assert result["reason"].endswith("CodeDeploy: The AfterAllowTestTraffic hook reported Failed")
+    assert result["rolled_back"] is True and result["rollback_deployment_id"] == "d-ROLLBACK"
+    assert result["task_definition_after"] == ARN.format(3)
+    (check,) = [s for s in result["steps"] if s["name"] == "validation"]
+    assert check["status"] == "failed" and len(check["attempts"]) == 2
+    assert "stop_deployment" not in step_names(result)  # CodeDeploy failed it: the module stopped nothing
+    stubs.assert_done()
+
+
+def test_missing_validation_function_fails_before_anything_changes(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "lambda", "logs")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    stubs._stubbers["lambda"].add_client_error(
+        "get_function", "ResourceNotFoundException", "Function not found", expected_params={"FunctionName": HOOK}
+    )
+    stubs.ecs.add_response("describe_services", service(3), None)
+
+    failed, result = run_module(release, args(validation_hook=HOOK), stubs, capsys)
+
+    assert failed
+    assert result["msg"].startswith(f"Lambda function {HOOK!r} (the validation hook) does not exist")
+    assert result["changed"] is False
+    stubs.assert_done()
+
+
+def test_attached_pipeline_deployment_reports_the_hook_its_appspec_names(capsys):
+    """A deployment the pipeline started (its AppSpec names the hook): the release attaches and reports it."""
+    stubs = AwsStubs("ecs", "codedeploy", "lambda", "logs")
+    stubs.codedeploy.add_response("get_deployment_group", group("CONTINUE_DEPLOYMENT"), None)
+    hook_exists(stubs)
+    pipeline_content = (
+        "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+        f'        TaskDefinition: "{ARN.format(4)}"\n'
+        '        LoadBalancerInfo:\n          ContainerName: "web"\n          ContainerPort: 8000\n'
+        f'Hooks:\n  - AfterAllowTestTraffic: "{HOOK}"\n'
+    )
+    pipeline_revision = {"revisionType": "AppSpecContent", "appSpecContent": {"content": pipeline_content}}
+    live(stubs, inflight=["d-PIPE"])
+    stubs.codedeploy.add_response(
+        "get_deployment",
+        {"deploymentInfo": dict(deployment("InProgress", "d-PIPE")["deploymentInfo"], revision=pipeline_revision)},
+        {"deploymentId": "d-PIPE"},
+    )
+    stubs.ecs.add_response(
+        "describe_task_definition", described(f"{REPO_URI}:v2", 4), {"taskDefinition": ARN.format(4)}
+    )
+    stubs.codedeploy.add_response(
+        "get_deployment",
+        {"deploymentInfo": dict(deployment("InProgress", "d-PIPE")["deploymentInfo"], revision=pipeline_revision)},
+        {"deploymentId": "d-PIPE"},
+    )
+    stubs.codedeploy.add_response(
+        "get_deployment_target",
+        target(HOOK_PASSED, deployment_id="d-PIPE"),
+        {"deploymentId": "d-PIPE", "targetId": "prd-demo-cluster:prd-demo-web"},
+    )
+    hook_log(
+        stubs,
+        attempt(1, True, 200, "HTTP 200", deployment_id="d-PIPE"),
+        verdict("Succeeded", "HTTP 200", "d-PIPE"),
+        deployment_id="d-PIPE",
+    )
+    stubs.codedeploy.add_response(
+        "get_deployment", deployment("Succeeded", "d-PIPE", rev=4), {"deploymentId": "d-PIPE"}
+    )
+    stubs.codedeploy.add_response(
+        "get_deployment_target",
+        target(SHIFTED, 0.0, 100.0, "d-PIPE"),
+        {"deploymentId": "d-PIPE", "targetId": "prd-demo-cluster:prd-demo-web"},
+    )
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    failed, result = run_module(release, dict(BASE_ARGS, validation_hook=HOOK, image=f"{REPO_URI}:v2"), stubs, capsys)
+
+    assert not failed, result
+    (check,) = [s for s in result["steps"] if s["name"] == "validation"]
+    assert check["status"] == "passed" and check["function"] == HOOK
+    stubs.assert_done()
+
+
+class _Production(BaseHTTPRequestHandler):
+    """The production listener: 1 answer in 10 from green (v2) in the canary (the first 20), then all green."""
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        self.server.hits.append(self.path)
+        green = len(self.server.hits) > 20 or len(self.server.hits) % 10 == 0
+        body = json.dumps({"version": "v2" if green else "v1"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def production():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Production)
+    server.hits = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def group_with_listener(ready="STOP_DEPLOYMENT"):
+    answer = group(ready)
+    answer["deploymentGroupInfo"]["loadBalancerInfo"] = {
+        "targetGroupPairInfoList": [
+            {
+                "targetGroups": [{"name": "blue"}, {"name": "green"}],
+                "prodTrafficRoute": {"listenerArns": ["arn:listener/prod"]},
+                "testTrafficRoute": {"listenerArns": ["arn:listener/test"]},
+            }
+        ]
+    }
+    return answer
+
+
+def production_listener(stubs, port):
+    stubs.elbv2.add_response(
+        "describe_listeners",
+        {
+            "Listeners": [
+                {"ListenerArn": "arn:listener/prod", "LoadBalancerArn": "arn:lb", "Port": port, "Protocol": "HTTP"}
+            ]
+        },
+        {"ListenerArns": ["arn:listener/prod"]},
+    )
+    stubs.elbv2.add_response(
+        "describe_load_balancers",
+        {"LoadBalancers": [{"LoadBalancerArn": "arn:lb", "DNSName": "127.0.0.1"}]},
+        {"LoadBalancerArns": ["arn:lb"]},
+    )
+
+
+def test_traffic_sample_counts_blue_and_green_in_the_canary_then_after(capsys, production):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "elbv2")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group_with_listener(), None)
+    production_listener(stubs, production.server_address[1])
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Ready", TEST_TRAFFIC)
+    stubs.codedeploy.add_response(
+        "continue_deployment", {}, {"deploymentId": "d-NEW", "deploymentWaitType": "READY_WAIT"}
+    )
+    poll(stubs, "InProgress", SHIFTING, blue=90.0, green=10.0)  # -> sample: blue v1 (rev 3), green v2 (rev 4)
+    stubs.ecs.add_response(
+        "describe_task_definition", described(f"{REPO_URI}:v1", 3), {"taskDefinition": ARN.format(3)}
+    )
+    stubs.ecs.add_response(
+        "describe_task_definition", described(f"{REPO_URI}:v2", 4), {"taskDefinition": ARN.format(4)}
+    )
+    stubs.codedeploy.add_response(
+        "get_deployment_target",
+        target(SHIFTING, 90.0, 10.0),
+        {"deploymentId": "d-NEW", "targetId": "prd-demo-cluster:prd-demo-web"},
+    )
+    poll(stubs, "InProgress", SHIFTING, blue=90.0, green=10.0)  # sampled once only
+    poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)  # -> the sample after, all green
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    failed, result = run_module(release, args(traffic_sample={"requests": 20}), stubs, capsys)
+
+    assert not failed, result
+    canary, after = result["traffic_samples"]
+    assert canary["when"] == "canary" and canary["weights"] == {"blue": 90.0, "green": 10.0}
+    assert (canary["requests"], canary["blue"], canary["green"], canary["other"]) == (20, 18, 2, 0)
+    assert canary["versions"] == {"v1": 18, "v2": 2}
+    assert canary["url"] == f"http://127.0.0.1:{production.server_address[1]}/version"
+    assert "weights_after" not in canary
+    assert after["when"] == "after" and (after["requests"], after["green"], after["blue"]) == (20, 20, 0)
+    assert production.hits == ["/version"] * 40
+    assert [s["status"] for s in result["steps"] if s["name"] == "traffic_sample"] == ["canary", "after"]
+    stubs.assert_done()
