@@ -6,11 +6,15 @@ rounds (this machine is noisy: each round measures all three within a few second
 - floor: bench/floor.yml, ansible-playbook with one AWS module task, the price of any Ansible
   command against AWS (start-up, inventory, one module run);
 - no-op: playbooks/release.yml for the tag that is already live (nothing to do);
-- canary: playbooks/release.yml for a new tag, a canary validated against a stand-in for the new
-  version (an HTTP server answering /version with the tag).
+- canary: playbooks/release.yml for a new tag, a canary validated by the deployment's own hook (the
+  validation function, run by the emulator against the test listener, in front of the new version's tasks,
+  which the emulator runs as processes). The traffic sample is off (release_traffic_sample=0): it measures
+  the listener, not the release.
 
 waits = what the deployment is configured to wait (canary interval + termination wait) plus the
-emulator's own step times (green start-up and the instant steps), in emulated minutes.
+emulator's own step times (the instant steps), in emulated minutes. Since the emulator runs the tasks,
+green's start (a real process, until its port answers) and the hook (a real Lambda invocation) take real
+time that no emulated-minute setting shrinks: they count as overhead here, as they would on AWS.
 overhead = canary - waits, the whole command, also given as a ratio to the floor of its round.
 above the floor = canary - waits - floor, per round: what the release adds to any Ansible AWS
 command. The target, under 2 seconds, applies to it: the floor (1.3 to 1.9 s on the 2-core machines
@@ -26,9 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,10 +39,11 @@ ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
 MINUTE_SECONDS = 0.05
 CANARY_INTERVAL_MINUTES = 1
 TERMINATION_WAIT_MINUTES = 1
-READY_WAIT_MINUTES = 600  # never reached: the release validates and continues at once
+READY_WAIT_MINUTES = 600  # never reached: the release checks and continues at once
 # Minutes the emulator spends on the steps of a deployment besides the configured waits
-# (emulator/bluegreen/run.py: INSTALL 0.5 and 8 steps of 0.05 from Created to Succeeded).
-ENGINE_STEP_MINUTES = 0.5 + 8 * 0.05
+# (emulator/bluegreen/run.py: 8 steps of 0.05 from Created to Succeeded; Install lasts until green's
+# targets are ready, real time).
+ENGINE_STEP_MINUTES = 8 * 0.05
 # How often the module polls CodeDeploy: 0.4 emulated minute. On AWS the default (5 s) is a twelfth
 # of a minute; polling as coarsely as before (0.1 s = 2 emulated minutes) would count up to two
 # emulated minutes of lag per wait as overhead that a real release does not have.
@@ -53,23 +56,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-class Green(BaseHTTPRequestHandler):
-    """Stands in for the new version behind the test listener: answers /version with the tag asked for."""
-
-    version = ""
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        body = json.dumps({"version": Green.version}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args):  # pylint: disable=arguments-differ
-        pass
 
 
 def run(cmd, env):
@@ -87,14 +73,8 @@ def playbook(name, *extra):
     return [ANSIBLE_PLAYBOOK, "-i", "inventories/local", f"playbooks/{name}", *extra]
 
 
-def release(tag, env, green_url):
-    Green.version = tag
-    settings = {
-        "app_image_tag": tag,
-        "release_local_app": False,
-        "release_validation_url": green_url,
-        "release_poll_interval": POLL_SECONDS,
-    }
+def release(tag, env):
+    settings = {"app_image_tag": tag, "release_poll_interval": POLL_SECONDS, "release_traffic_sample": 0}
     return run(playbook("release.yml", "-e", json.dumps(settings)), env)
 
 
@@ -114,9 +94,6 @@ def measure(rounds, state_dir):
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
     )
-    green = ThreadingHTTPServer(("127.0.0.1", 0), Green)
-    threading.Thread(target=green.serve_forever, daemon=True).start()
-    green_url = f"http://127.0.0.1:{green.server_address[1]}/version"
     tags = [f"1.0.{n}" for n in range(rounds + 1)]
     run([PYTHON, "-m", "emulator", "start"], env)
     try:
@@ -135,13 +112,12 @@ def measure(rounds, state_dir):
             f"http://127.0.0.1:{port}",
         ]
         run(push + [arg for tag in tags for arg in ("--tag", tag)], env)
-        first = release(tags[0], env, green_url)
+        first = release(tags[0], env)
         samples = []
         for live, new in zip(tags, tags[1:], strict=False):
-            samples.append((floor(env), release(live, env, green_url), release(new, env, green_url)))
+            samples.append((floor(env), release(live, env), release(new, env)))
     finally:
         run([PYTHON, "-m", "emulator", "stop"], env)
-        green.shutdown()
     return build, first, samples
 
 
