@@ -480,6 +480,8 @@ _GROUP_BUSY_RETRIES = 2
 # Seconds to wait for the validation function's verdict line in CloudWatch Logs after its lifecycle event ended
 # (Lambda delivers its output to CloudWatch Logs asynchronously, usually within seconds).
 _HOOK_LOG_WAIT = 30
+# Requests without any answer after which the traffic sample gives up (the listener is not reachable from here).
+_UNREACHABLE_AFTER = 3
 
 
 def _now():
@@ -956,12 +958,19 @@ class Release:
         weights = dict(self.weights)
         started = _now()
         answers = []
+        unreachable = False
         for _ in range(cfg["requests"]):
             status, body = fetch(url, cfg["timeout_seconds"], cfg["validate_certs"], cfg["server_name"])
             answers.append((status, logic.answered_version(body) if status is not None else None))
+            # Not reachable from here (an internal balancer, a firewall): do not hold the deployment's watch.
+            if len(answers) == _UNREACHABLE_AFTER and all(a[0] is None for a in answers):
+                unreachable = True
+                break
         counts = logic.traffic_count(answers, blue, green)
         sample = {"when": when, "url": url, "weights": weights, "blue_version": blue, "green_version": green}
         sample.update(counts)
+        if unreachable:
+            sample["note"] = f"no answer to the first {_UNREACHABLE_AFTER} requests from this machine; sample stopped"
         if when == "canary":
             # Did CodeDeploy move the weights while we sampled? Then the counts straddle two steps: say so.
             target = self.aws.deployment_target(deployment_id, self.target_id)

@@ -12,6 +12,7 @@ test that queues only reads proves the module wrote nothing. The HTTP validation
 import hashlib
 import ipaddress
 import json
+import socket
 import ssl
 import threading
 from datetime import UTC, datetime, timedelta
@@ -1666,3 +1667,38 @@ def test_traffic_sample_counts_blue_and_green_in_the_canary_then_after(capsys, p
     assert production.hits == ["/version"] * 40
     assert [s["status"] for s in result["steps"] if s["name"] == "traffic_sample"] == ["canary", "after"]
     stubs.assert_done()
+
+
+def test_traffic_sample_gives_up_on_a_listener_this_machine_cannot_reach(capsys):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens there once the socket is closed
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "elbv2")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group_with_listener("CONTINUE_DEPLOYMENT"), None)
+    production_listener(stubs, port)
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "InProgress", SHIFTING, blue=90.0, green=10.0)
+    stubs.ecs.add_response(
+        "describe_task_definition", described(f"{REPO_URI}:v1", 3), {"taskDefinition": ARN.format(3)}
+    )
+    stubs.ecs.add_response(
+        "describe_task_definition", described(f"{REPO_URI}:v2", 4), {"taskDefinition": ARN.format(4)}
+    )
+    stubs.codedeploy.add_response(
+        "get_deployment_target",
+        target(SHIFTING, 90.0, 10.0),
+        {"deploymentId": "d-NEW", "targetId": "prd-demo-cluster:prd-demo-web"},
+    )
+    poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    failed, result = run_module(release, args(traffic_sample={"requests": 20}), stubs, capsys)
+
+    assert not failed, result  # the sample only observes
+    canary, after = result["traffic_samples"]
+    assert canary["requests"] == 3 and canary["versions"] == {"no answer": 3}
+    assert canary["note"] == "no answer to the first 3 requests from this machine; sample stopped"
+    assert after["requests"] == 3
