@@ -1,16 +1,21 @@
-"""End to end: blue/green releases through playbooks/release.yml on a private emulator.
+"""End to end: blue/green releases through playbooks/release.yml on a private emulator, through real listeners.
 
 E2E (marker ``e2e``; ``pytest -m 'not e2e'`` skips it). The module builds the stack once with
 playbooks/site.yml on an emulator of its own (free port, state dir under pytest's tmp dir, an emulated
-minute of MINUTE_SECONDS), publishes the images with scripts/push_image.py and releases 1.0.0. The tests
-then release, fail, roll back, re-run and interrupt releases in file order, each one reading what it
-needs from AWS first, and assert the state they leave through boto3: ECS task sets and their task
-definitions, the listeners' forward weights, the CodeDeploy deployments.
+minute of MINUTE_SECONDS), publishes the images with scripts/push_image.py (good ones, and broken ones:
+--broken health, --broken version) and releases 1.0.0. The emulator runs every task as a process, routes
+the load balancer's listeners and runs the validation function as the AfterAllowTestTraffic hook, so the
+tests see what a user sees: the release validated from inside the VPC, live traffic measured through the
+production listener, a broken version rolled back by CodeDeploy. The tests release, fail, roll back,
+re-run and interrupt releases in file order, each one reading what it needs from AWS first, and assert the
+state they leave through boto3 and the production listener itself. The last one stops the emulator and
+checks that nothing it started still listens.
 
-Each test releases a tag of its own. The last two run on a deployment group with a longer canary
-interval and bake (slow_group), so that a test can act while traffic shifts or bakes.
+Each test releases a tag of its own. The slow_group tests run on a deployment group with a longer canary
+interval and bake, so that a test can act while traffic shifts or bakes.
 """
 
+import json
 import os
 import re
 import signal
@@ -18,12 +23,16 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+from ansible_collections.bluegreen.ecs.tests.unit.roles import test_pipeline_render as pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -34,13 +43,19 @@ ENV, PROJECT, SERVICE = "local", "demo", "web"  # inventories/local
 NAMES = naming.service_names(ENV, PROJECT, SERVICE)
 PLATFORM = naming.platform_names(ENV, PROJECT)
 TAGS = ["1.0.0", "2.0.0", "3.0.0", "4.0.0", "5.0.0"]
-# Long enough for a release to validate in Ready on a busy machine (the local inventory's 10 minutes
-# would be half a second here). The slow group holds 10 % for 8 s, time enough for the run after an
+BROKEN_HEALTH = "3.1.0"  # /health answers 503: its targets never pass the health check
+BROKEN_VERSION = "3.2.0"  # answers version 3.2.0-wrong: the validation hook's body pattern fails
+# What the pipeline's build tags (the first 7 characters of the commit it builds): a broken version too.
+PIPELINE_TAG = pipeline.COMMIT[:7]
+# Long enough for the hook and the alarm check in Ready on a busy machine (the local inventory's
+# 60 minutes would be 3 s here). The canary step lasts the local inventory's 20 minutes (1 s): time to
+# sample the production listener. The slow group holds 10 % for 8 s, time enough for the run after an
 # interrupted one to start and attach while traffic is still split, and bakes for 2 s.
 READY_WAIT_MINUTES = 600
 SLOW = {"codedeploy_interval_minutes": 160, "codedeploy_termination_wait_minutes": 40}
 POLL = 0.05
-TIMEOUT = 90
+TIMEOUT = 120
+LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp
 
 
 def free_port():
@@ -56,10 +71,10 @@ def extra_vars(values):
 class Stack:
     """The emulator, the environment of every command and boto3 clients on it."""
 
-    def __init__(self, port, app_port, state_dir):
+    def __init__(self, port, state_dir):
         self.endpoint = f"http://127.0.0.1:{port}"
+        self.port = port
         self.state_dir = state_dir
-        self.app_port = app_port
         self.env = dict(
             os.environ,
             PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -69,7 +84,6 @@ class Stack:
             ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"),
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_LOCAL_TEMP=str(state_dir / "ansible-tmp"),
-            RELEASE_APP_PORT=str(app_port),
             AWS_ACCESS_KEY_ID="testing",
             AWS_SECRET_ACCESS_KEY="testing",
             AWS_DEFAULT_REGION="us-east-1",
@@ -171,14 +185,36 @@ class Stack:
         if not self.live()["image"].endswith(f":{tag}"):
             ok(self.release(tag))
 
-    def stop_local_app(self):
-        """The copy of the app a killed run left behind (release.yml stops its own)."""
-        pidfile = self.state_dir / f"app-{self.app_port}.pid"
-        if pidfile.exists():
-            try:
-                os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
-            except (ValueError, ProcessLookupError):
-                pass
+    def load_balancer(self):
+        elbv2 = self.client("elbv2")
+        lb = elbv2.describe_load_balancers(Names=[NAMES["alb"]])["LoadBalancers"][0]
+        tags = elbv2.describe_tags(ResourceArns=[lb["LoadBalancerArn"]])["TagDescriptions"][0]["Tags"]
+        return lb, {t["Key"]: t["Value"] for t in tags}
+
+    def production(self, path="/version"):
+        """GET the production listener on the load balancer's DNSName, as anyone on the internet would."""
+        lb, tags = self.load_balancer()
+        url = f"http://{lb['DNSName']}:{tags['ProductionListenerPort']}{path}"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - http to the emulated ALB
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def production_versions(self, requests=20):
+        """{version: count} of ``requests`` answers of the production listener's /version."""
+        found = {}
+        for _ in range(requests):
+            status, body = self.production()
+            version = json.loads(body)["version"] if status == 200 else f"HTTP {status}"
+            found[version] = found.get(version, 0) + 1
+        return found
+
+    def push(self, *tags, broken=None):
+        args = [sys.executable, "scripts/push_image.py", "--repository", NAMES["repository"]]
+        args += [arg for tag in tags for arg in ("--tag", tag)]
+        args += ["--broken", broken] if broken else []
+        ok(self.command(*args, "--endpoint-url", self.endpoint))
 
 
 def tg_name(arn):
@@ -269,18 +305,17 @@ def alive(pid):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     state_dir = tmp_path_factory.mktemp("e2e-emulator")
-    stack = Stack(free_port(), free_port(), state_dir)
+    stack = Stack(free_port(), state_dir)
     started = stack.emulator("start")
     assert started.returncode == 0, started.stdout
     try:
         ok(stack.playbook("site.yml", *extra_vars({"codedeploy_ready_wait_minutes": READY_WAIT_MINUTES})))
-        tags = [arg for tag in TAGS for arg in ("--tag", tag)]
-        push = [sys.executable, "scripts/push_image.py", "--repository", NAMES["repository"], *tags]
-        ok(stack.command(*push, "--endpoint-url", stack.endpoint))
+        stack.push(*TAGS)
+        stack.push(BROKEN_HEALTH, broken="health")
+        stack.push(BROKEN_VERSION, PIPELINE_TAG, broken="version")
         ok(stack.release(TAGS[0]))
         yield stack
     finally:
-        stack.stop_local_app()
         stack.emulator("stop")
 
 
@@ -292,17 +327,35 @@ def slow_group(stack):
     return stack
 
 
+def flat(out):
+    """The output with its line wraps undone (the YAML callback folds long summary lines at a blank)."""
+    return re.sub(r"\s+", " ", out)
+
+
+def samples(out):
+    """The summary's live traffic lines: {when: (weights green %, requests, blue, green)}."""
+    found = {}
+    for match in re.finditer(
+        r"live traffic (\w+)\s+\(weights blue [\d.]+% / green ([\d.]+)%\): of (\d+) requests to \S+, "
+        r"blue (\d+), green (\d+)",
+        flat(out),
+    ):
+        found[match.group(1)] = (float(match.group(2)), *(int(g) for g in match.groups()[2:]))
+    return found
+
+
 def test_canary_release_succeeds(stack):
     stack.ensure_live("1.0.0")
     before = stack.deployment_ids()
     blue = stack.live()
+    assert stack.production_versions() == {"1.0.0": 20}
 
     out = ok(stack.release("2.0.0"))
 
     (deployment,), rollbacks = stack.new_deployments(before)
     assert not rollbacks
     assert deployment["status"] == "Succeeded"
-    assert deployment["deploymentConfigName"] == naming.deployment_config_name(ENV, PROJECT, SERVICE, "canary", 10, 1)
+    assert deployment["deploymentConfigName"] == naming.deployment_config_name(ENV, PROJECT, SERVICE, "canary", 10, 20)
     green = stack.live()
     assert green["image"].endswith(f"/{NAMES['repository']}:2.0.0")
     assert green["id"] != blue["id"] and green["targetGroup"] != blue["targetGroup"]
@@ -311,7 +364,16 @@ def test_canary_release_succeeds(stack):
     assert stack.weights("test")[green["targetGroup"]] == 100
     assert f"deployment: {deployment['deploymentId']} status Succeeded" in out
     assert "production traffic: blue 0.0% / green 100.0%" in out
-    assert re.search(r"validation\s+passed", out)
+    # Validated by the deployment's own hook, inside the VPC: the attempts come from the function's log.
+    assert re.search(rf"validation passed .* by {NAMES['validation_function']} http://\S+:\d+/version", flat(out)), out
+    assert re.search(r"attempt \d+: HTTP 200", out), out
+    # Live traffic through the production listener: about 10 % green in the canary step, then all of it.
+    measured = samples(out)
+    assert measured["canary"][0] == 10.0
+    requests, on_blue, on_green = measured["canary"][1:]
+    assert requests == 20 and on_blue + on_green == 20 and 1 <= on_green <= 3, measured
+    assert measured["after"][1:] == (20, 0, 20), measured
+    assert stack.production_versions() == {"2.0.0": 20}
 
 
 def test_rerun_of_the_same_release_changes_nothing(stack):
@@ -344,23 +406,111 @@ def test_rollback_after_a_successful_release(stack):
     assert f"deployment: {deployment['deploymentId']} status Succeeded" in out
 
 
-def test_failed_validation_stops_and_rolls_back(stack):
-    before = stack.deployment_ids()
-    blue = stack.live()
-
-    result = stack.release("3.0.0", release_validation_pattern="no-such-version", release_validation_attempts=1)
-
-    assert result.returncode != 0, result.stdout[-3000:]
-    assert "reason: validation failed" in result.stdout
+def assert_rolled_back_by_codedeploy(stack, before, blue):
+    """CodeDeploy (not the module) failed the deployment and rolled it back; production is blue's."""
     (deployment,), (rollback,) = stack.new_deployments(before)
-    assert deployment["status"] == "Stopped"
-    assert deployment["errorInformation"]["code"]
+    assert deployment["status"] == "Failed", deployment
     assert deployment["rollbackInfo"]["rollbackDeploymentId"] == rollback["deploymentId"]
     assert rollback["status"] == "Succeeded"
     assert stack.weights("production")[blue["targetGroup"]] == 100
     assert stack.weights("test")[blue["targetGroup"]] == 100
     assert stack.live() == blue
-    assert "(rolled back to blue)" in result.stdout
+    assert set(stack.production_versions()) == {blue["image"].rsplit(":", 1)[1]}
+    return deployment
+
+
+def test_version_failing_health_checks_is_rolled_back_by_codedeploy(stack):
+    before = stack.deployment_ids()
+    blue = stack.live()
+
+    result = stack.release(BROKEN_HEALTH)
+
+    assert result.returncode != 0, result.stdout[-3000:]
+    deployment = assert_rolled_back_by_codedeploy(stack, before, blue)
+    assert deployment["errorInformation"]["code"] in ("ECS_UPDATE_ERROR", "HOOK_EXECUTION_FAILURE"), deployment
+    assert "(rolled back to blue)" in flat(result.stdout)
+    assert "stop_deployment" not in result.stdout  # CodeDeploy's own rules failed it, the module stopped nothing
+
+
+def test_version_failing_validation_is_rolled_back_by_the_hook(stack):
+    before = stack.deployment_ids()
+    blue = stack.live()
+
+    result = stack.release(BROKEN_VERSION)
+
+    assert result.returncode != 0, result.stdout[-3000:]
+    deployment = assert_rolled_back_by_codedeploy(stack, before, blue)
+    assert deployment["errorInformation"]["code"] == "HOOK_EXECUTION_FAILURE", deployment
+    hook = NAMES["validation_function"]
+    assert f"reason: validation failed: the AfterAllowTestTraffic hook {hook} reported Failed" in flat(result.stdout)
+    assert "(rolled back to blue)" in flat(result.stdout)
+    assert re.search(r"validation\s+failed", result.stdout)
+    # Every attempt, with the body that failed: the app answers another version.
+    assert re.search(r"attempt 1: HTTP 200 but the body does not match .*body: .*3\.2\.0-wrong", flat(result.stdout))
+    assert "stop_deployment" not in result.stdout
+
+
+def pipeline_deployment(stack, tmp_path):
+    """Start a deployment as the pipeline does: its build's taskdef.json and appspec.yaml (the role's
+    buildspec, run), then what the CodeDeployToECS action does with them: register the task definition
+    with the image of imageDetail.json, put its ARN in the AppSpec, CreateDeployment with that AppSpec."""
+    host_vars = yaml.safe_load((ROOT / "inventories/local/host_vars/web.yml").read_text())
+    text, _spec, _names, _context = pipeline.render(host_vars["bluegreen_service"], env_name=ENV)
+    proc, work, _calls = pipeline.run_build(tmp_path, text)
+    assert proc.returncode == 0, proc.stderr
+    image = json.loads((work / "imageDetail.json").read_text())["ImageURI"]
+    taskdef = json.loads((work / "taskdef.json").read_text().replace("<IMAGE1_NAME>", image))
+    appspec = (work / "appspec.yaml").read_text()
+    assert f'AfterAllowTestTraffic: "{NAMES["validation_function"]}"' in appspec  # the rendered hook
+    arn = stack.client("ecs").register_task_definition(**taskdef)["taskDefinition"]["taskDefinitionArn"]
+    content = appspec.replace("<TASK_DEFINITION>", arn)
+    return stack.client("codedeploy").create_deployment(
+        applicationName=NAMES["codedeploy_app"],
+        deploymentGroupName=NAMES["deployment_group"],
+        revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content}},
+    )["deploymentId"]
+
+
+def test_pipeline_started_deployment_failing_validation_is_rolled_back(stack, tmp_path):
+    before = stack.deployment_ids()
+    blue = stack.live()
+
+    deployment_id = pipeline_deployment(stack, tmp_path)
+
+    def rolled_back():
+        ours, rollbacks = stack.new_deployments(before)
+        done = ("Succeeded", "Failed", "Stopped")
+        return rollbacks and all(d["status"] in done for d in ours + rollbacks)
+
+    wait_for("the pipeline's deployment to fail and CodeDeploy's rollback to end", rolled_back)
+
+    deployment = assert_rolled_back_by_codedeploy(stack, before, blue)
+    assert deployment["deploymentId"] == deployment_id
+    assert deployment["errorInformation"]["code"] == "HOOK_EXECUTION_FAILURE", deployment
+
+
+def test_test_listener_that_does_not_admit_the_validation_path_fails_the_release(stack):
+    """Issue 11's original defect: a test listener the validation cannot reach fails, and says why."""
+    ec2 = stack.client("ec2")
+    _lb, tags = stack.load_balancer()
+    port = int(tags["TestListenerPort"])
+    group = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [NAMES["alb_security_group"]]}])[
+        "SecurityGroups"
+    ][0]
+    admitted = [p for p in group["IpPermissions"] if p.get("FromPort") == port]
+    assert admitted, group["IpPermissions"]
+    before = stack.deployment_ids()
+    blue = stack.live()
+    ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=admitted)
+    try:
+        result = stack.release("3.0.0")
+    finally:
+        ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=admitted)
+
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert_rolled_back_by_codedeploy(stack, before, blue)
+    assert "the test listener did not answer the validation function" in flat(result.stdout)
+    assert "security group must admit the function" in flat(result.stdout)
 
 
 def put_alarm(cloudwatch, name):
@@ -392,7 +542,7 @@ def test_alarm_already_in_alarm_keeps_production_on_blue(stack):
         cloudwatch.delete_alarms(AlarmNames=[alarm])
 
     assert result.returncode != 0, result.stdout[-3000:]
-    assert f"reason: alarm(s) in ALARM before production traffic moved: {alarm}" in result.stdout
+    assert f"reason: alarm(s) in ALARM before production traffic moved: {alarm}" in flat(result.stdout)
     (deployment,), (rollback,) = stack.new_deployments(before)
     assert deployment["status"] == "Stopped" and rollback["status"] == "Succeeded"
     assert "continue_deployment" not in result.stdout
@@ -423,7 +573,7 @@ def test_alarm_during_the_bake_stops_and_rolls_back(slow_group):
         cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="e2e test")
 
     assert proc.returncode != 0, out[-3000:]
-    assert f"reason: alarm(s) in ALARM while baking: {alarm}" in out
+    assert f"reason: alarm(s) in ALARM while baking: {alarm}" in flat(out)
     (deployment,), (rollback,) = stack.new_deployments(before)
     assert deployment["deploymentId"] == deployment_id
     assert deployment["status"] == "Stopped"
@@ -481,3 +631,35 @@ def test_interrupted_release_is_finished_by_the_next_run(slow_group):
     assert stack.weights("production")[live["targetGroup"]] == 100
     assert "release 5.0.0 -> done" in out
     assert f"deployment: {deployment_id} status Succeeded" in out
+
+
+def listening(prefix):
+    """(address, port) of the TCP sockets listening on addresses that start with ``prefix`` (IPv4)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] != LISTEN:
+            continue
+        address, port = fields[1].split(":")
+        ip = ".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0))  # little-endian hex
+        if ip.startswith(prefix):
+            found.add((ip, int(port, 16)))
+    return found
+
+
+def test_nothing_is_left_listening_after_the_emulator_stops(stack):
+    """Tasks, listeners and the emulator itself stop with it (runs last: it stops the module's emulator)."""
+    lb, _tags = stack.load_balancer()
+    prefix = lb["DNSName"].rsplit(".", 2)[0] + "."  # this emulator's /16 of loopback addresses
+    running = listening(prefix)
+    assert (lb["DNSName"], int(_tags["ProductionListenerPort"])) in running, running
+    assert len({ip for ip, _port in running}) >= 2, running  # the load balancer and at least one task
+
+    stopped = stack.emulator("stop")
+
+    assert stopped.returncode == 0, stopped.stdout
+    wait_for("the data plane to stop listening", lambda: not listening(prefix) and not listening_on(stack.port))
+
+
+def listening_on(port):
+    return {(ip, p) for ip, p in listening("127.") if p == port}
