@@ -75,7 +75,7 @@ def main() -> int:
         thread.start()
     for thread in threads:
         thread.join()
-    failed = sorted(name for name, (code, _) in results.items() if code != 0)
+    failed = sorted(name for name, (code, _seconds) in results.items() if code != 0)
     for name in failed:
         print(f"\n===== molecule {name} (FAILED): {LOGS / (name + '.log')} =====")
         print((LOGS / f"{name}.log").read_text(errors="replace"))

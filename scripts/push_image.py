@@ -55,7 +55,7 @@ def _instructions(text):
         joined = (pending + line).strip()
         pending = ""
         if joined:
-            word, _, rest = joined.partition(" ")
+            word, _sep, rest = joined.partition(" ")
             logical.append((word.upper(), rest.strip()))
     return logical
 
@@ -88,11 +88,11 @@ def dockerfile_recipe(text, build_args):
     known, env, argv = {}, {}, None
     for word, rest in stage:
         if word == "ARG":
-            name, _, default = rest.partition("=")
+            name, _sep, default = rest.partition("=")
             known[name] = build_args.get(name, default)
         elif word == "ENV":
             for pair in shlex.split(rest):
-                name, _, raw = pair.partition("=")
+                name, _sep, raw = pair.partition("=")
                 value = _expand(raw, known)
                 if value is not None:
                     env[name] = known[name] = value

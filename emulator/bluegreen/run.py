@@ -45,11 +45,12 @@ PutLifecycleEventHookExecutionStatus: Succeeded moves on at once, Failed fails t
 A rollback deployment runs no hooks (its events other than AllowTraffic are Skipped).
 
 Install readiness: when the data plane's load balancers run health checks (emulator/dataplane/balancers.py
-``target_states``), Install lasts until the green target group has as many healthy (or unused: no listener routes to it yet, so nothing is checked) targets as the green task set's
-computed desired count, polled every STEP; after 60 minutes (at least MIN_INSTALL_TIMEOUT_SECONDS real seconds:
-local processes start in real time) the deployment fails (ECS_UPDATE_ERROR, "The deployment
-timed out while waiting for the replacement task set to become healthy. This time out period is 60 minutes.", as
-CodeDeploy reports it). Without them, Install lasts INSTALL minutes.
+``target_states``), Install lasts until the green target group has as many healthy (or unused: no listener routes to
+it yet, so nothing is checked) targets as the green task set's computed desired count, polled every STEP; after 60
+minutes (at least MIN_INSTALL_TIMEOUT_SECONDS real seconds: local processes start in real time) the deployment fails
+(ECS_UPDATE_ERROR, "The deployment timed out while waiting for the replacement task set to become healthy. This time
+out period is 60 minutes.", as CodeDeploy reports it).
+Without them, Install lasts INSTALL minutes.
 
 A rollback deployment: QUEUED -> REROUTE (AllowTraffic: production and test listeners back on blue, blue PRIMARY;
 the other events Skipped) -> CLEANUP (delete green) -> SUCCEEDED.

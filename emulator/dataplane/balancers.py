@@ -95,10 +95,10 @@ class _Swrr:
 
     def __init__(self, weights: tuple[tuple[str, int], ...]):
         self.weights = weights
-        self.current = dict.fromkeys((key for key, _ in weights), 0)
+        self.current = dict.fromkeys((key for key, _weight in weights), 0)
 
     def pick(self) -> str | None:
-        total = sum(weight for _, weight in self.weights)
+        total = sum(weight for _key, weight in self.weights)
         if total <= 0:
             return None
         for key, weight in self.weights:
@@ -204,7 +204,7 @@ def _node_eni(ec2, balancer, subnet):
     on a private IP no other interface holds."""
     used = {eni.private_ip_address for eni in list(ec2.enis.values())}
     hosts = subnet.cidr.hosts()
-    for _ in range(3):  # AWS reserves the first four (.0 is not a host) and the last address of a subnet
+    for _reserved in range(3):  # AWS reserves the first four (.0 is not a host) and the last address of a subnet
         next(hosts, None)
     private_ip = next((str(ip) for ip in hosts if str(ip) not in used), None)
     balancer_id = balancer.arn.split("loadbalancer/", 1)[-1]
@@ -235,7 +235,7 @@ def listener_changed(backend, listener) -> None:
     if current is not None and current.server is not None:
         current.server.stop()
     node.listeners[listener.arn] = _Listener(None, signature)
-    for _ in range(RELOCATIONS):
+    for _attempt in range(RELOCATIONS):
         try:
             node.listeners[listener.arn].server = _start_listener(backend, node, listener)
             break
@@ -416,7 +416,7 @@ def _used_groups(backend) -> set[str]:
             for rule in list(listener.rules.values()):
                 actions.extend(getattr(rule, "actions", None) or [])
             for action in actions:
-                used.update(arn for arn, _ in _forward_weights(getattr(action, "data", {}) or {}))
+                used.update(arn for arn, _weight in _forward_weights(getattr(action, "data", {}) or {}))
     return used
 
 
@@ -616,7 +616,7 @@ def _fixed_response(config: dict) -> Fixed:
 
 def _redirect(config: dict, listener, path: str, host: str) -> Fixed:
     """redirect (API_RedirectActionConfig.html): #{protocol}, #{host}, #{port}, #{path}, #{query} keep the request's."""
-    request_path, _, query = path.partition("?")
+    request_path, _sep, query = path.partition("?")
     values = {
         "#{protocol}": listener.protocol.lower(),
         "#{host}": host.split(":")[0],

@@ -266,11 +266,11 @@ def _run(fn, event, request_id: str, interface) -> Result:
             _STATE.running.add(proc)
         timed_out = False
         try:
-            output, _ = proc.communicate(timeout=float(fn.timeout))
+            output, _stderr = proc.communicate(timeout=float(fn.timeout))
         except subprocess.TimeoutExpired:
             timed_out = True
             processes.terminate(proc, grace=0.0)  # the whole process group, as Lambda stops the sandbox
-            output, _ = proc.communicate()
+            output, _stderr = proc.communicate()
         finally:
             with _STATE.lock:
                 _STATE.running.discard(proc)

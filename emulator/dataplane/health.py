@@ -211,7 +211,7 @@ def _copy(state: TargetState) -> TargetState:
 def matches(matcher: str, status: int) -> bool:
     """The Matcher's HttpCode: "200", "200,202" or "200-299" (API_Matcher.html)."""
     for part in (matcher or "200").split(","):
-        low, _, high = part.strip().partition("-")
+        low, _sep, high = part.strip().partition("-")
         try:
             if int(low) <= status <= int(high or low):
                 return True

@@ -89,7 +89,7 @@ class RuntimeError_(Exception):
 
 
 def _load_handler(spec: str):
-    module_name, _, function_name = spec.rpartition(".")
+    module_name, _sep, function_name = spec.rpartition(".")
     if not module_name or not function_name:
         raise RuntimeError_("Runtime.MalformedHandlerName", f"Bad handler '{spec}': not enough values to unpack")
     try:

@@ -341,7 +341,7 @@ def _essential_exited(task: _Task, exit_code: int) -> None:
         if task.last_status == "STOPPED" or task.desired_status == "STOPPED":
             return
         if task.last_status == "PENDING":  # never reached RUNNING: the service throttle counts it
-            failures, _ = STATE.throttle.get(task.task_set_arn, (0, 0.0))
+            failures, _until = STATE.throttle.get(task.task_set_arn, (0, 0.0))
             delay = min(THROTTLE_FIRST_SECONDS * 2**failures, THROTTLE_MAX_SECONDS)
             STATE.throttle[task.task_set_arn] = (failures + 1, time.monotonic() + scaled(delay))
         task.desired_status = "STOPPED"
@@ -395,7 +395,7 @@ def _converge(now: float) -> tuple[list[_Task], list[_Task]]:
             _request_stop(task, reason, "ServiceSchedulerInitiated")
             stopping.append(task)
         if spec is not None and len(keep) < count and not _throttled(arn, now):
-            for _ in range(count - len(keep)):
+            for _missing in range(count - len(keep)):
                 task = _launch(*spec[:-1])
                 if task is None:
                     break  # failed to start: throttled from now on
@@ -428,7 +428,7 @@ def _throttled(task_set_arn: str, now: float) -> bool:
 def _failed_start(task: _Task, reason: str) -> None:
     """PENDING -> STOPPED without reaching RUNNING: TaskFailedToStart, and the task set is throttled."""
     with STATE.lock:
-        failures, _ = STATE.throttle.get(task.task_set_arn, (0, 0.0))
+        failures, _until = STATE.throttle.get(task.task_set_arn, (0, 0.0))
         failures += 1
         delay = min(THROTTLE_FIRST_SECONDS * 2 ** (failures - 1), THROTTLE_MAX_SECONDS)
         STATE.throttle[task.task_set_arn] = (failures, time.monotonic() + scaled(delay))
@@ -551,7 +551,7 @@ def _free_ip(ec2, subnet) -> str | None:
 
     used = {eni.private_ip_address for eni in ec2.enis.values()}
     hosts = list(ipaddress.ip_network(subnet.cidr_block).hosts())[3:-1]
-    for _ in range(64):
+    for _attempt in range(64):
         candidate = str(random.choice(hosts))  # noqa: S311 - an address, not a secret
         if candidate not in used:
             return candidate
@@ -562,7 +562,7 @@ def _loopback(task: _Task) -> str:
     """The ENI's loopback address; one where the container port is free (another emulator may use the same range)."""
     burnt = []
     try:
-        for _ in range(32):
+        for _attempt in range(32):
             interface = network.BOOK.allocate("task", task.arn, task.eni["vpc"], task.eni["subnet"], task.eni["ip"])
             if task.port is None or _bindable(interface.loopback, task.port):
                 return interface.loopback

@@ -4,49 +4,62 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
+---
 module: lambda_bundle
 short_description: Build a Lambda deployment package (zip) that is byte-for-byte the same for the same files
 version_added: 1.0.0
 description:
   - Writes O(dest), a zip of O(files) with fixed timestamps and permissions, in the order given, so the
-    same sources always give the same bytes and the same C(CodeSha256): C(amazon.aws.lambda) then uploads
+    same sources always give the same bytes and the same C(CodeSha256). M(amazon.aws.lambda) then uploads
     code only when a source changed, from any checkout on any machine.
   - Rewrites O(dest) only when its bytes would differ. In check mode it reports what it would do and writes nothing.
 options:
   files:
-    description: The files of the package.
+    description:
+      - The files of the package, in the order they are written to the zip.
     type: list
     elements: dict
     required: true
     suboptions:
       src:
-        description: Path of the file on the host.
+        description:
+          - Path of the file on the host.
         type: path
         required: true
       name:
-        description: Its name in the zip (the Lambda handler imports it by this name).
+        description:
+          - Its name in the zip (the Lambda handler imports it by this name).
         type: str
         required: true
   dest:
-    description: Path of the zip to write; its directory is created if needed.
+    description:
+      - Path of the zip to write; its directory is created if needed.
     type: path
     required: true
-author: bluegreen.ecs maintainers
+author:
+  - bluegreen.ecs maintainers (@bluegreen-ecs)
 """
 
 EXAMPLES = r"""
 - name: Package the validation function
   bluegreen.ecs.lambda_bundle:
     files:
-      - {src: "{{ role_path }}/files/validation_hook.py", name: validation_hook.py}
+      - src: "{{ role_path }}/files/validation_hook.py"
+        name: validation_hook.py
     dest: /tmp/hook.zip
 """
 
 RETURN = r"""
+dest:
+  description: Path of the zip.
+  returned: always
+  type: path
+  sample: /tmp/hook.zip
 code_sha256:
   description: Base64 SHA-256 of the zip, as Lambda reports it in C(CodeSha256).
   returned: always
   type: str
+  sample: 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
 """
 
 import base64

@@ -86,7 +86,7 @@ def test_go_baseline_builds_offline_and_logs_one_json_line_per_request(tmp_path)
     port = free_port()
     with running_server([binary], {"HOST": "127.0.0.1", "PORT": str(port)}, cwd=tmp_path) as proc:
         wait_healthy(port, proc)  # the Go server answers every path
-        for _ in range(3):
+        for _request in range(3):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/x?y=1", timeout=5) as resp:
                 assert resp.read() == b"Success!-TESTING"
         proc.terminate()

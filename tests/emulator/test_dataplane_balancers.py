@@ -232,7 +232,7 @@ def test_forwarding_adds_the_alb_headers(net, targets, fast):
     listener(net, lb, 8080, {group: 1})
     eventually(lambda: states(net, group) == {(member.ip, member.port): "healthy"})
 
-    status, body, _ = get(lb["DNSName"], 8080, "/version")
+    status, body, _headers = get(lb["DNSName"], 8080, "/version")
 
     assert (status, body) == (200, b"hello")
     assert member.last_headers["X-Forwarded-For"] == network.client_public_ip()
@@ -321,10 +321,10 @@ def test_weights_90_10_give_exactly_90_and_10_of_100_requests(net, targets, fast
     blue_tg, green_tg, blue, green = healthy_blue_green(net, targets)
     arn = listener(net, lb, 8080, {blue_tg: 1, green_tg: 0})  # weight 0: in use (health checked), no traffic
     eventually(lambda: set(states(net, blue_tg).values()) == {"healthy"} == set(states(net, green_tg).values()))
-    assert {get(lb["DNSName"], 8080)[1] for _ in range(10)} == {b"blue"}
+    assert {get(lb["DNSName"], 8080)[1] for _request in range(10)} == {b"blue"}
 
     net["elbv2"].modify_listener(ListenerArn=arn, DefaultActions=forward({blue_tg: 90, green_tg: 10}))
-    bodies = [get(lb["DNSName"], 8080)[1] for _ in range(100)]
+    bodies = [get(lb["DNSName"], 8080)[1] for _request in range(100)]
 
     assert (bodies.count(b"blue"), bodies.count(b"green")) == (90, 10)
     assert bodies[:10].count(b"green") == 1  # smooth: 1 in every 10, not 10 in a row

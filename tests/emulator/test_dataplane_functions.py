@@ -203,7 +203,7 @@ class _PeerServer:
     def _serve(self):
         while True:
             try:
-                conn, (host, _) = self.sock.accept()
+                conn, (host, _port) = self.sock.accept()
             except OSError:
                 return
             with conn:

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from emulator import engine
 from emulator.bluegreen import hooks, run
 from emulator.bluegreen.world import World
+from tests.emulator import test_emulator_engine_bluegreen as engine_tests
 from tests.emulator.codedeploy_setup import codedeploy_role
 from tests.emulator.test_emulator_engine_bluegreen import (
     ROLE,
@@ -27,7 +28,6 @@ from tests.emulator.test_emulator_engine_bluegreen import (
     wait_for,
     wait_status,
 )
-from tests.emulator.test_emulator_engine_bluegreen import stack as bluegreen_stack  # noqa: F401 - a fixture
 
 MINUTE = 0.05
 ECS_POLICY = "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"
@@ -53,10 +53,8 @@ HOOK_SOURCE = textwrap.dedent(
 )
 
 
-@pytest.fixture(name="stack")
-def _stack(request):
-    """The engine tests' stack (their fixture, imported as bluegreen_stack)."""
-    return request.getfixturevalue("bluegreen_stack")
+# The engine tests' stack fixture, registered here under the attribute's name.
+stack = engine_tests.stack
 
 
 @pytest.fixture(autouse=True)

@@ -63,7 +63,7 @@ def test_an_image_without_a_usable_recipe_is_refused(ecr, manifest, words):
 
 
 def test_missing_tags_and_foreign_images_are_refused(ecr):
-    _, uri = ecr
+    _client, uri = ecr
     for image in (f"{uri}:9.9.9", "nginx:latest", f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/nothing:1"):
         with pytest.raises(images.NoRecipe, match="CannotPullContainerError"):
             images.recipe_for(ACCOUNT, REGION, image)

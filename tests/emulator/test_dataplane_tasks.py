@@ -198,7 +198,7 @@ def test_an_exited_task_is_stopped_with_its_exit_code_and_replaced(stack):
     assert stopped["stoppedAt"] >= stopped["startedAt"]
     now_running = stack.running(2)
     assert victim["taskArn"] not in {t["taskArn"] for t in now_running}  # a replacement, as the scheduler starts
-    assert private_ip(victim) not in {ip for ip, _ in stack.targets()}  # deregistered with the stopped task
+    assert private_ip(victim) not in {ip for ip, _port in stack.targets()}  # deregistered with the stopped task
 
 
 def test_scale_in_task_set_deletion_and_service_deletion_stop_processes(stack):
@@ -307,7 +307,7 @@ def test_environment_secrets_and_logs(stack):
     )
     (task,) = stack.running(1)
     address = loopback(stack, task)
-    _, body = wait_for(lambda: answers(f"http://{address}:{PORT}/"), bool)
+    _status, body = wait_for(lambda: answers(f"http://{address}:{PORT}/"), bool)
     env = json.loads(body)
     assert (env["FROM_IMAGE"], env["FOO"], env["TOKEN"], env["DB_PASSWORD"]) == (
         "yes",

@@ -17,7 +17,7 @@ def _render(name: str, context: dict) -> str:
         role_vars = yaml.safe_load(handle)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     context = dict(context)
-    for _ in range(3):  # vars refer to other vars of the role; those whose inputs are not given stay out
+    for _round in range(3):  # vars refer to other vars of the role; those whose inputs are not given stay out
         for key, value in role_vars.items():
             if key.startswith("_") and isinstance(value, str):
                 try:

@@ -397,7 +397,7 @@ def sleeps(monkeypatch):
 
 
 def _role_not_yet_visible(stubs, operation, params, times=2):
-    for _ in range(times):
+    for _attempt in range(times):
         stubs.codedeploy.add_client_error(
             operation,
             "InvalidRoleException",
