@@ -33,13 +33,14 @@ class Target:
 
     def __init__(self, vpc, subnet, private_ip, body=b"ok"):
         self.interface = network.BOOK.allocate("task", f"arn:task/{private_ip}", vpc, subnet, private_ip)
-        self.status, self.body, self.hits, self.last_headers = 200, body, 0, None
+        # The last request's headers per path: health checks (/health) run meanwhile and must not hide a forwarded one.
+        self.status, self.body, self.hits, self.headers_by_path = 200, body, 0, {}
         target = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's name
                 target.hits += 1
-                target.last_headers = dict(self.headers)
+                target.headers_by_path[self.path] = dict(self.headers)
                 self.send_response(target.status)
                 self.send_header("Content-Length", str(len(target.body)))
                 self.end_headers()
@@ -235,10 +236,11 @@ def test_forwarding_adds_the_alb_headers(net, targets, fast):
     status, body, _headers = get(lb["DNSName"], 8080, "/version")
 
     assert (status, body) == (200, b"hello")
-    assert member.last_headers["X-Forwarded-For"] == network.client_public_ip()
-    assert member.last_headers["X-Forwarded-Proto"] == "http"
-    assert member.last_headers["X-Forwarded-Port"] == "8080"
-    assert member.last_headers["X-Amzn-Trace-Id"].startswith("Root=1-")
+    headers = member.headers_by_path["/version"]
+    assert headers["X-Forwarded-For"] == network.client_public_ip()
+    assert headers["X-Forwarded-Proto"] == "http"
+    assert headers["X-Forwarded-Port"] == "8080"
+    assert headers["X-Amzn-Trace-Id"].startswith("Root=1-")
 
 
 def test_the_balancer_node_has_an_elb_network_interface_until_deleted(net):
@@ -428,7 +430,7 @@ def test_health_check_matcher_and_path(net, targets, fast):
     listener(net, lb, 8080, {group: 1})
 
     eventually(lambda: states(net, group) == {(member.ip, member.port): "healthy"})
-    assert member.last_headers["User-Agent"] == "ELB-HealthChecker/2.0"
+    assert member.headers_by_path["/health"]["User-Agent"] == "ELB-HealthChecker/2.0"
 
 
 def test_describe_target_health_reports_failures_registration_and_draining(net, targets, fast):
@@ -503,7 +505,7 @@ def test_test_listener_admits_the_vpc_through_its_nat_gateway_only(net, targets,
     )
 
     assert get(lb["DNSName"], 9000, source=caller.loopback)[0] == 200
-    assert member.last_headers["X-Forwarded-For"] == net["nat_ip"]
+    assert member.headers_by_path["/"]["X-Forwarded-For"] == net["nat_ip"]
     assert refused(lb["DNSName"], 9000)
     assert refused(lb["DNSName"], 8080, source=stranded.loopback)  # no route to the internet: cannot reach it
 
@@ -519,7 +521,7 @@ def test_internal_balancer_admits_the_app_subnet_by_private_ip(net, targets, fas
     caller = network.BOOK.allocate("lambda", "arn:function/validate", net["vpc"], net["app"], "10.0.1.30")
 
     assert get(lb["DNSName"], 9000, source=caller.loopback)[0] == 200
-    assert member.last_headers["X-Forwarded-For"] == "10.0.1.30"
+    assert member.headers_by_path["/"]["X-Forwarded-For"] == "10.0.1.30"
     assert refused(lb["DNSName"], 9000)  # the internet never reaches an internal balancer
 
 
@@ -567,7 +569,7 @@ def test_https_listener_with_a_requested_certificate_verifies_against_the_local_
     eventually(lambda: states(net, group) == {(member.ip, member.port): "healthy"})
 
     assert https_get(lb["DNSName"], 443, "app.example.test", balancers.ca_pem().decode()) == b"HTTP/1.1 200 OK"
-    assert member.last_headers["X-Forwarded-Proto"] == "https"
+    assert member.headers_by_path["/"]["X-Forwarded-Proto"] == "https"
     with pytest.raises(ssl.SSLCertVerificationError):
         https_get(lb["DNSName"], 443, "other.example.test", balancers.ca_pem().decode())
 
