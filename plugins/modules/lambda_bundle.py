@@ -53,7 +53,7 @@ RETURN = r"""
 dest:
   description: Path of the zip.
   returned: always
-  type: path
+  type: str
   sample: /tmp/hook.zip
 code_sha256:
   description: Base64 SHA-256 of the zip, as Lambda reports it in C(CodeSha256).
