@@ -572,7 +572,8 @@ def revision_content(revision):
 # fails the deployment (HOOK_EXECUTION_FAILURE) and CodeDeploy rolls it back. The module reads the outcome from
 # GetDeploymentTarget and the attempts from the function's log lines (one JSON object per line).
 VALIDATION_EVENT = "AfterAllowTestTraffic"
-_EVENT_ENDED = ("Succeeded", "Failed", "Skipped")
+# A hook that ran ends Succeeded or Failed; Skipped means it never ran (an earlier event failed): nothing to read.
+_EVENT_ENDED = ("Succeeded", "Failed")
 
 
 def function_name(name_or_arn):

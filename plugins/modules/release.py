@@ -909,7 +909,7 @@ class Release:
         deadline = _clock() + _HOOK_LOG_WAIT
         while True:
             report = logic.hook_report(self.aws.log_messages(group, start_ms, deployment_id), deployment_id)
-            if report["result"] or status == "Skipped" or _clock() >= deadline:
+            if report["result"] or _clock() >= deadline:
                 break
             _sleep(max(self.poll_interval, 0.2))
         event = next(

@@ -730,6 +730,8 @@ def test_hook_ended_reads_the_lifecycle_event():
 
     assert not r.hook_ended(target("Pending")) and not r.hook_ended(target("InProgress"))
     assert r.hook_ended(target("Succeeded")) and r.hook_ended(target("Failed"))
+    # Skipped: the hook never ran (Install failed first); there is no attempt to report.
+    assert not r.hook_ended(target("Skipped"))
     assert r.lifecycle_status({}) is None
 
 
