@@ -48,11 +48,13 @@ BROKEN_VERSION = "3.2.0"  # answers version 3.2.0-wrong: the validation hook's b
 # What the pipeline's build tags (the first 7 characters of the commit it builds): a broken version too.
 PIPELINE_TAG = pipeline.COMMIT[:7]
 # Long enough for the hook and the alarm check in Ready on a busy machine (the local inventory's
-# 60 minutes would be 3 s here). The canary step lasts the local inventory's 20 minutes (1 s): time to
-# sample the production listener. The slow group holds 10 % for 8 s, time enough for the run after an
-# interrupted one to start and attach while traffic is still split, and bakes for 2 s.
+# 60 minutes would be 3 s here). The slow group holds 10 % for 16 s, time enough for the run after an
+# interrupted one to start and attach while traffic is still split on a loaded machine, and bakes for 2 s.
 READY_WAIT_MINUTES = 600
-SLOW = {"codedeploy_interval_minutes": 160, "codedeploy_termination_wait_minutes": 40}
+# The canary step: 100 emulated minutes, 5 s, so that the release's 20 requests through the production listener
+# fall inside it even on a loaded machine (the local inventory's 20 minutes are 1 s here).
+CANARY_MINUTES = 100
+SLOW = {"codedeploy_interval_minutes": 320, "codedeploy_termination_wait_minutes": 40}
 POLL = 0.05
 TIMEOUT = 120
 LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp
@@ -309,7 +311,8 @@ def stack(tmp_path_factory):
     started = stack.emulator("start")
     assert started.returncode == 0, started.stdout
     try:
-        ok(stack.playbook("site.yml", *extra_vars({"codedeploy_ready_wait_minutes": READY_WAIT_MINUTES})))
+        group = {"codedeploy_ready_wait_minutes": READY_WAIT_MINUTES, "codedeploy_interval_minutes": CANARY_MINUTES}
+        ok(stack.playbook("site.yml", *extra_vars(group)))
         stack.push(*TAGS)
         stack.push(BROKEN_HEALTH, broken="health")
         stack.push(BROKEN_VERSION, PIPELINE_TAG, broken="version")
@@ -355,7 +358,9 @@ def test_canary_release_succeeds(stack):
     (deployment,), rollbacks = stack.new_deployments(before)
     assert not rollbacks
     assert deployment["status"] == "Succeeded"
-    assert deployment["deploymentConfigName"] == naming.deployment_config_name(ENV, PROJECT, SERVICE, "canary", 10, 20)
+    assert deployment["deploymentConfigName"] == naming.deployment_config_name(
+        ENV, PROJECT, SERVICE, "canary", 10, CANARY_MINUTES
+    )
     green = stack.live()
     assert green["image"].endswith(f"/{NAMES['repository']}:2.0.0")
     assert green["id"] != blue["id"] and green["targetGroup"] != blue["targetGroup"]
@@ -369,6 +374,7 @@ def test_canary_release_succeeds(stack):
     assert re.search(r"attempt \d+: HTTP 200", out), out
     # Live traffic through the production listener: about 10 % green in the canary step, then all of it.
     measured = samples(out)
+    assert "meanwhile" not in flat(out), out  # the canary sample fell inside the canary step
     assert measured["canary"][0] == 10.0
     requests, on_blue, on_green = measured["canary"][1:]
     assert requests == 20 and on_blue + on_green == 20 and 1 <= on_green <= 3, measured
@@ -427,8 +433,12 @@ def test_version_failing_health_checks_is_rolled_back_by_codedeploy(stack):
 
     assert result.returncode != 0, result.stdout[-3000:]
     deployment = assert_rolled_back_by_codedeploy(stack, before, blue)
-    assert deployment["errorInformation"]["code"] in ("ECS_UPDATE_ERROR", "HOOK_EXECUTION_FAILURE"), deployment
+    # Install never ends: green's tasks fail their container health check and are replaced until CodeDeploy's
+    # Install timeout (60 emulated minutes, at least 30 real seconds) fails the deployment.
+    assert deployment["errorInformation"]["code"] == "ECS_UPDATE_ERROR", deployment
+    assert "waiting for the replacement task set to become healthy" in flat(result.stdout)
     assert "(rolled back to blue)" in flat(result.stdout)
+    assert not re.search(r"validation\s+(passed|failed|skipped)", result.stdout)  # the hook never ran
     assert "stop_deployment" not in result.stdout  # CodeDeploy's own rules failed it, the module stopped nothing
 
 
