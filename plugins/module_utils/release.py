@@ -28,8 +28,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .http_check import check_response as check_response  # re-exported: the release module's judge
+from . import http_check
 from .task_definition import comparable, same_definition
+
+# The release module's judge of each answer, shared with the validation function (module_utils/http_check.py).
+check_response = http_check.check_response
 
 # CodeDeploy DeploymentStatus values (botocore codedeploy model).
 CREATED = "Created"

@@ -11,8 +11,9 @@ short_description: Release a new image of an ECS service blue/green through Code
 description:
   - Releases a new image of an ECS Fargate service whose deployment controller is C(CODE_DEPLOY), through a
     CodeDeploy blue/green deployment, validates the new (green) task set through the test listener before
-    production traffic moves (by the deployment's own C(AfterAllowTestTraffic) hook, O(validation_hook)), watches CloudWatch alarms while traffic shifts and during the bake (blue's
-    termination wait), and rolls back when anything fails.
+    production traffic moves (by the deployment's own C(AfterAllowTestTraffic) hook, O(validation_hook)),
+    watches CloudWatch alarms while traffic shifts and during the bake (blue's termination wait), and rolls
+    back when anything fails.
   - The task definition is built from the service spec (the one the C(ecs) role and the pipeline use) and the
     image. When it equals the one the service runs and no deployment is in flight, nothing happens
     (C(changed=false)). A new revision is registered only when the definition differs, and an identical latest
@@ -110,7 +111,7 @@ options:
   validation_hook:
     description:
       - Lambda function (name or ARN) the AppSpec names as the C(AfterAllowTestTraffic) hook of every deployment
-        the module creates: the validation function the C(codedeploy) role deploys in the app subnets
+        the module creates, that is the validation function the C(codedeploy) role deploys in the app subnets
         (naming key C(validation_function)). It checks the test listener from inside the VPC and reports to
         CodeDeploy; this is the release's validation.
       - Its outcome is read from C(GetDeploymentTarget) (the lifecycle event C(AfterAllowTestTraffic)
@@ -125,7 +126,7 @@ options:
   validation:
     description:
       - A check of the green task set from the controller, through the test listener, besides (or instead of)
-        O(validation_hook). Only when asked for with O(validation.from=controller): on AWS the test listener
+        O(validation_hook). Only when asked for with O(validation.from=controller); on AWS the test listener
         admits the validation function's path and C(alb_test_ingress_cidrs), so the controller's address
         must be one of those.
       - When the deployment group's ready option is C(STOP_DEPLOYMENT) (a ready wait), the deployment pauses in
@@ -137,7 +138,7 @@ options:
     suboptions:
       from:
         description:
-          - Where the check runs. V(controller) is the only value: the hook's check is O(validation_hook).
+          - Where the check runs. V(controller) is the only value; the hook's check is O(validation_hook).
         type: str
         required: true
         choices: ['controller']
@@ -186,10 +187,10 @@ options:
   traffic_sample:
     description:
       - Measure live traffic through the deployment group's production listener (which admits the world; the
-        test listener is never used): O(traffic_sample.requests) GETs of O(traffic_sample.path) once in the
+        test listener is never used), O(traffic_sample.requests) GETs of O(traffic_sample.path) once in the
         canary step (green has some production traffic, not all) and once after a successful deployment,
         counted by the version each answer names (JSON C(version)) against blue's and green's image tags.
-      - Reported in RV(traffic_samples) and as C(traffic_sample) steps. It only observes: nothing is decided
+      - Reported in RV(traffic_samples) and as C(traffic_sample) steps. It only observes; nothing is decided
         on it.
     type: dict
     suboptions:
@@ -418,7 +419,7 @@ steps:
        "attempts": [{"attempt": 1, "ok": true, "status": 200, "latency_ms": 12, "detail": "HTTP 200"}]}
 traffic_samples:
   description:
-    - Live traffic measured through the production listener (O(traffic_sample)): when (C(canary), C(after)),
+    - Live traffic measured through the production listener (O(traffic_sample)), with when (C(canary), C(after)),
       the weights CodeDeploy had set, the URL, and how many answers came from blue, green or neither, by version.
   returned: when O(traffic_sample) measured something
   type: list
@@ -959,7 +960,7 @@ class Release:
         started = _now()
         answers = []
         unreachable = False
-        for _ in range(cfg["requests"]):
+        for _request in range(cfg["requests"]):
             status, body = fetch(url, cfg["timeout_seconds"], cfg["validate_certs"], cfg["server_name"])
             answers.append((status, logic.answered_version(body) if status is not None else None))
             # Not reachable from here (an internal balancer, a firewall): do not hold the deployment's watch.

@@ -206,7 +206,7 @@ class Stack:
     def production_versions(self, requests=20):
         """{version: count} of ``requests`` answers of the production listener's /version."""
         found = {}
-        for _ in range(requests):
+        for _request in range(requests):
             status, body = self.production()
             version = json.loads(body)["version"] if status == 200 else f"HTTP {status}"
             found[version] = found.get(version, 0) + 1

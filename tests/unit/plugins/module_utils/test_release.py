@@ -613,7 +613,7 @@ def test_appspec_names_the_validation_hook():
 
 
 def test_appspec_hooks_reads_the_modules_json_and_the_pipelines_yaml():
-    content, _ = r.appspec("arn:td:1", "web", 8000, hooks=[(r.VALIDATION_EVENT, "fn")])
+    content, _sha = r.appspec("arn:td:1", "web", 8000, hooks=[(r.VALIDATION_EVENT, "fn")])
     assert r.appspec_hooks(content) == {"AfterAllowTestTraffic": "fn"}
     pipeline = (
         "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n"
