@@ -3,7 +3,7 @@
 ``make molecule`` runs this. Scenarios never share state: each starts its own emulator (molecule/default/create.yml)
 on ``EMULATOR_PORT``, which this script sets to ``BASE + 10 * slot``, and each emulator takes its own block of
 loopback addresses (emulator/dataplane/network.py). Output goes to ``tests/output/molecule/<scenario>.log``; a
-failed scenario's log is printed whole. The longest scenarios start first, so the slowest one does not start last.
+failed scenario's log is printed (its last lines). The longest scenarios start first, so the slowest one does not start last.
 
     python scripts/molecule_all.py [--jobs N] [--base-port P] [scenario ...]
 """
@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "tests" / "output" / "molecule"
 # Longest first (measured): the whole site, then the layers that build the most before they start.
+# A failed scenario's log is printed from here to its end (the failure and molecule's recap).
+TAIL = 400
 ORDER = ("site", "ecs", "pipeline", "codedeploy", "alb", "vpc", "ecr", "default")
 
 
@@ -77,8 +79,11 @@ def main() -> int:
         thread.join()
     failed = sorted(name for name, (code, _seconds) in results.items() if code != 0)
     for name in failed:
-        print(f"\n===== molecule {name} (FAILED): {LOGS / (name + '.log')} =====")
-        print((LOGS / f"{name}.log").read_text(errors="replace"))
+        lines = (LOGS / f"{name}.log").read_text(errors="replace").splitlines()
+        print(
+            f"\n===== molecule {name} (FAILED): the last {TAIL} of {len(lines)} lines of {LOGS / (name + '.log')} ====="
+        )
+        print("\n".join(lines[-TAIL:]))
     passed = len(results) - len(failed)
     print(f"molecule: {args.jobs} at a time, {time.monotonic() - started:.0f} s in all")
     print(f"molecule: {passed} passed, {len(failed)} failed")
