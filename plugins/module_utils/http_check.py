@@ -141,7 +141,7 @@ def definition_from_environment(environ):
     return validate(definition)
 
 
-class _NamedHTTPSConnection(http.client.HTTPSConnection):
+class NamedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to one address (the load balancer's) with SNI and certificate check for another name (its domain)."""
 
     def __init__(self, host, port, server_name, **kwargs):
@@ -166,7 +166,7 @@ def fetch(url, timeout, server_name=None):
     name = server_name or parts.hostname
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if https:
-        conn = _NamedHTTPSConnection(parts.hostname, port, name, timeout=timeout, context=ssl.create_default_context())
+        conn = NamedHTTPSConnection(parts.hostname, port, name, timeout=timeout, context=ssl.create_default_context())
     else:
         conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     try:

@@ -468,6 +468,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
 from ansible_collections.bluegreen.ecs.plugins.module_utils import release as logic
 from ansible_collections.bluegreen.ecs.plugins.module_utils.clients import SessionClients
+from ansible_collections.bluegreen.ecs.plugins.module_utils.http_check import NamedHTTPSConnection
 from ansible_collections.bluegreen.ecs.plugins.module_utils.release_aws import CodeDeployECS, GroupBusy, ReleaseError
 from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import SpecError, normalize
 from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import same_definition, task_definition
@@ -489,18 +490,6 @@ def _now():
     return datetime.now(timezone.utc)
 
 
-class _NamedHTTPSConnection(http.client.HTTPSConnection):
-    """HTTPS to one address (the load balancer's) with SNI and certificate check for another name (its domain)."""
-
-    def __init__(self, host, port, server_name, **kwargs):
-        super().__init__(host, port, **kwargs)
-        self.server_name = server_name
-
-    def connect(self):
-        http.client.HTTPConnection.connect(self)
-        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.server_name)
-
-
 def _fetch_as(url, timeout, validate_certs, server_name):
     parts = urlsplit(url)
     if validate_certs:
@@ -514,7 +503,7 @@ def _fetch_as(url, timeout, validate_certs, server_name):
     host_header = server_name if port == default else f"{server_name}:{port}"
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if parts.scheme.lower() == "https":
-        conn = _NamedHTTPSConnection(parts.hostname, port, server_name, timeout=timeout, context=context)
+        conn = NamedHTTPSConnection(parts.hostname, port, server_name, timeout=timeout, context=context)
     else:
         conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     try:
