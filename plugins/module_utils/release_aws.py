@@ -188,25 +188,23 @@ class CodeDeployECS:
             return None
         return target.get("ecsTarget")
 
-    def revision_task_definition(self, application, revision):
-        """The TaskDefinition ARN a revision (AppSpecContent or String) installs."""
+    def revision_appspec(self, application, revision):
+        """A revision's AppSpec text: GetDeployment may show an inline one by its sha256 only, so read it back."""
         content = revision_content(revision)
         if not content and revision:
             found = self.codedeploy.get_application_revision(
                 applicationName=application, revision=revision, aws_retry=True
             )
             content = revision_content(found.get("revision"))
-        return appspec_task_definition(content)
+        return content
+
+    def revision_task_definition(self, application, revision):
+        """The TaskDefinition ARN a revision (AppSpecContent or String) installs."""
+        return appspec_task_definition(self.revision_appspec(application, revision))
 
     def revision_hooks(self, application, revision):
         """{lifecycle event: function} of a revision's AppSpec ``Hooks``."""
-        content = revision_content(revision)
-        if not content and revision:
-            found = self.codedeploy.get_application_revision(
-                applicationName=application, revision=revision, aws_retry=True
-            )
-            content = revision_content(found.get("revision"))
-        return appspec_hooks(content)
+        return appspec_hooks(self.revision_appspec(application, revision))
 
     def in_flight(self, application, group):
         """Deployments of the group that have not finished, newest first, with their task definitions."""
