@@ -9,6 +9,7 @@ test that queues only reads proves the module wrote nothing. The HTTP validation
 ``http.server`` on 127.0.0.1; time is a fake clock, so timeouts take no time.
 """
 
+import contextlib
 import hashlib
 import ipaddress
 import json
@@ -102,16 +103,30 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def local_server(handler, cert_chain=None):
+    """A threaded HTTP (or, with ``cert_chain`` = (certfile, keyfile), HTTPS) server on 127.0.0.1; ``.url``, ``.hits``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.hits = []
+    scheme = "http"
+    if cert_chain:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*cert_chain)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def http():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
+    with local_server(_Handler) as server:
+        yield server
 
 
 # --------------------------------------------------------------------------------------------
@@ -718,15 +733,8 @@ def https(tmp_path):
         cert.public_bytes(serialization.Encoding.PEM)
         + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.hits = []
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(pem)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"https://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_server(_Handler, (pem,)) as server:
+        yield server.url
 
 
 def test_validation_checks_tls_certificates_unless_told_not_to(https):
@@ -1349,16 +1357,9 @@ def domain_tls(tmp_path, monkeypatch):
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     monkeypatch.setenv("SSL_CERT_FILE", str(pem))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostEcho)
-    server.hits, server.hosts = [], []
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(pem, keyfile)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.url = f"https://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
+    with local_server(_HostEcho, (pem, keyfile)) as server:
+        server.hosts = []
+        yield server
 
 
 def test_https_validation_by_address_fails_against_a_domain_certificate(domain_tls):
@@ -1587,12 +1588,8 @@ class _Production(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def production():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Production)
-    server.hits = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with local_server(_Production) as server:
+        yield server
 
 
 def group_with_listener(ready="STOP_DEPLOYMENT"):
