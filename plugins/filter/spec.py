@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import codedeploy, naming, service_spec
+from ansible_collections.bluegreen.ecs.plugins.module_utils import codedeploy, context, naming, service_spec
 from ansible_collections.bluegreen.ecs.plugins.module_utils import task_definition as taskdef
 
 
@@ -25,6 +25,19 @@ def _guard(func):
 def service_spec_filter(service, default_name=None):
     """Validate a service spec and fill its defaults."""
     return service_spec.normalize(service, default_name)
+
+
+def service_context(service, host, env, project, extra_tags=None):
+    """Spec, names, tags and VPC filters of one service host (roles/common resolves it once per host)."""
+    return context.service_context(service, host, env, project, extra_tags)
+
+
+def caller_context(caller_arn, account):
+    """Partition and account of the caller, for ARNs."""
+    try:
+        return context.caller_context(caller_arn, account)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 def platform_names(env, project):
@@ -68,6 +81,8 @@ class FilterModule:
     def filters(self):
         return {
             "service_spec": _guard(service_spec_filter),
+            "service_context": _guard(service_context),
+            "caller_context": caller_context,
             "platform_names": _guard(platform_names),
             "service_names": _guard(service_names),
             "resource_tags": _guard(resource_tags),
