@@ -24,24 +24,18 @@ change to this collection moves it. Both figures are printed with the target bes
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-ANSIBLE_PLAYBOOK = str(Path(PYTHON).parent / "ansible-playbook")
+from benchlib import ANSIBLE_PLAYBOOK, PYTHON, emulator, run
+
 MINUTE_SECONDS = 0.05
 CANARY_INTERVAL_MINUTES = 1
 TERMINATION_WAIT_MINUTES = 1
 READY_WAIT_MINUTES = 600  # never reached: the release checks and continues at once
 # Minutes the emulator spends on the steps of a deployment besides the configured waits
-# (emulator/bluegreen/run.py: 8 steps of 0.05 from Created to Succeeded; Install lasts until green's
+# (emulator/bluegreen/deployment.py: 8 steps of 0.05 from Created to Succeeded; Install lasts until green's
 # targets are ready, real time).
 ENGINE_STEP_MINUTES = 8 * 0.05
 # How often the module polls CodeDeploy: 0.4 emulated minute. On AWS the default (5 s) is a twelfth
@@ -50,23 +44,6 @@ ENGINE_STEP_MINUTES = 8 * 0.05
 POLL_SECONDS = 0.02
 TARGET_SECONDS = 2.0
 REPOSITORY = "local-demo-web"  # inventories/local: env local, project demo, service web
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(cmd, env):
-    """Seconds ``cmd`` took; exits with its output when it fails."""
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if proc.returncode:
-        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-2000:])
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed
 
 
 def playbook(name, *extra):
@@ -84,19 +61,8 @@ def floor(env):
 
 def measure(rounds, state_dir):
     """Seconds: (stack build, first release, [(floor, no-op, canary) per round])."""
-    port = free_port()
-    env = dict(
-        os.environ,
-        EMULATOR_PORT=str(port),
-        EMULATOR_STATE_DIR=state_dir,
-        EMULATOR_MINUTE_SECONDS=str(MINUTE_SECONDS),
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"),
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-    )
     tags = [f"1.0.{n}" for n in range(rounds + 1)]
-    run([PYTHON, "-m", "emulator", "start"], env)
-    try:
+    with emulator(state_dir, MINUTE_SECONDS) as env:
         group = {
             "codedeploy_interval_minutes": CANARY_INTERVAL_MINUTES,
             "codedeploy_termination_wait_minutes": TERMINATION_WAIT_MINUTES,
@@ -109,15 +75,13 @@ def measure(rounds, state_dir):
             "--repository",
             REPOSITORY,
             "--endpoint-url",
-            f"http://127.0.0.1:{port}",
+            f"http://127.0.0.1:{env['EMULATOR_PORT']}",
         ]
         run(push + [arg for tag in tags for arg in ("--tag", tag)], env)
         first = release(tags[0], env)
         samples = []
         for live, new in zip(tags, tags[1:], strict=False):
             samples.append((floor(env), release(live, env), release(new, env)))
-    finally:
-        run([PYTHON, "-m", "emulator", "stop"], env)
     return build, first, samples
 
 
