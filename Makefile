@@ -29,6 +29,7 @@ $(STAMP): requirements.txt constraints.txt app/requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (ansible 12 / ansible-core 2.19), found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r app/requirements.txt -c constraints.txt
+	scripts/install_postgresql.sh  # the emulator's RDS instances run Debian's PostgreSQL
 	touch $@
 
 # Lets ansible resolve bluegreen.ecs.* from this checkout (ansible.cfg collections_path).

@@ -1,7 +1,7 @@
 """A real PostgreSQL server for an emulated RDS instance: Debian's binaries, one cluster per instance.
 
 ``Cluster(directory, host, port)`` runs ``initdb`` and ``postgres`` from ``/usr/lib/postgresql/<major>/bin``
-(Debian's ``postgresql-15``; ``PG_BIN`` overrides) with its data under ``directory``, listening on ``host:port``
+(Debian's ``postgresql``, installed by ``scripts/install_postgresql.sh``; see ``bin_dir``) with its data under ``directory``, listening on ``host:port``
 only (a loopback address of its own, like a load balancer's), never on 127.0.0.1 or a public address.
 
 - PostgreSQL refuses to run as root, so initdb and the server run as the ``postgres`` system user of the package
@@ -48,8 +48,17 @@ class PostgresError(RuntimeError):
 
 
 def bin_dir() -> Path:
-    """Debian's binaries for the PostgreSQL major version the emulator runs (``PG_BIN`` overrides)."""
-    return Path(os.environ.get("PG_BIN") or f"/usr/lib/postgresql/{MAJOR}/bin")
+    """Debian's binaries: ``PG_BIN``, else major 15 (Debian 12's), else the newest major installed."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    preferred = Path(f"/usr/lib/postgresql/{MAJOR}/bin")
+    if preferred.is_dir():
+        return preferred
+    majors = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+    )
+    return majors[-1] if majors else preferred
 
 
 def available() -> bool:
