@@ -56,6 +56,7 @@ lint: venv
 	$(BIN)/yamllint --strict .
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/role_docs.py --check
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/ansible-lint
 

@@ -62,7 +62,9 @@ def _default(option):
         return "required"
     if "default" not in option or option["default"] is None:
         return ""
-    return "`" + json.dumps(option["default"], separators=(", ", ": ")).replace("|", "\\|") + "`"
+    default = option["default"]
+    text = default if isinstance(default, str) and default.strip() else json.dumps(default, separators=(", ", ": "))
+    return "`" + text.replace("|", "\\|") + "`"
 
 
 def _description(option):
@@ -98,6 +100,8 @@ def render(role, specs):
                 f"Entry point `{entry}` (`tasks_from: {entry}`): {markdown(spec.get('short_description', ''))}",
                 "",
             ]
+        if not options:
+            lines += ["No variables.", ""]
         if own:
             lines += _table(own, options) + [""]
         if shared:
@@ -114,15 +118,13 @@ def update(readme_text, table, readme_name="README.md"):
     return readme_text[: start + len(BEGIN)] + "\n" + table + "\n" + readme_text[end:]
 
 
-def role_readmes(roles_dir):
-    """(role, README path, wanted README text) for every role with a meta/argument_specs.yml."""
-    for specs_path in sorted(Path(roles_dir).glob("*/meta/argument_specs.yml")):
-        role_dir = specs_path.parent.parent
-        readme = role_dir / "README.md"
-        if not readme.exists():
-            raise DocsError(f"{readme}: missing; a role with meta/argument_specs.yml needs a README with the markers")
-        table = render(role_dir.name, yaml.safe_load(specs_path.read_text()))
-        yield role_dir.name, readme, update(readme.read_text(), table, str(readme))
+def wanted_readme(role_dir):
+    """The README text ``role_dir`` should have, from its meta/argument_specs.yml."""
+    readme = role_dir / "README.md"
+    if not readme.exists():
+        raise DocsError(f"{readme}: missing; a role with meta/argument_specs.yml needs a README with the markers")
+    specs = yaml.safe_load((role_dir / "meta" / "argument_specs.yml").read_text())
+    return update(readme.read_text(), render(role_dir.name, specs), str(readme))
 
 
 def main(argv=None):
@@ -130,23 +132,25 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true", help="exit 1 when a README's table is stale; write nothing")
     parser.add_argument("--roles", default=str(ROOT / "roles"), help="the roles directory (default: %(default)s)")
     args = parser.parse_args(argv)
-    stale = []
-    try:
-        for _role, readme, wanted in role_readmes(args.roles):
-            if readme.read_text() == wanted:
-                continue
-            stale.append(readme)
-            if not args.check:
-                readme.write_text(wanted)
-    except DocsError as exc:
-        print(f"role_docs: {exc}", file=sys.stderr)
-        return 1
-    for readme in stale:
-        print(f"role_docs: {readme}: {'stale' if args.check else 'updated'}", file=sys.stderr)
-    if args.check and stale:
-        print("role_docs: run scripts/role_docs.py to regenerate from meta/argument_specs.yml", file=sys.stderr)
-        return 1
-    return 0
+    failed = False
+    for specs_path in sorted(Path(args.roles).glob("*/meta/argument_specs.yml")):
+        role_dir = specs_path.parent.parent
+        try:
+            wanted = wanted_readme(role_dir)
+        except (DocsError, yaml.YAMLError) as exc:
+            print(f"role_docs: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        readme = role_dir / "README.md"
+        if readme.read_text() == wanted:
+            continue
+        if args.check:
+            print(f"role_docs: {readme}: stale; run scripts/role_docs.py to regenerate it", file=sys.stderr)
+            failed = True
+        else:
+            readme.write_text(wanted)
+            print(f"role_docs: {readme}: updated", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

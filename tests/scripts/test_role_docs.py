@@ -27,6 +27,7 @@ SPECS = {
                     "description": "V(absent) removes it.",
                 },
                 "demo_items": {"type": "list", "elements": "dict", "default": [], "description": ["One.", "Two."]},
+                "demo_name": {"type": "str", "default": "", "description": "Empty derives it."},
                 "bluegreen_env": {"type": "str", "required": True, "description": "Environment (global)."},
             },
         }
@@ -57,8 +58,9 @@ def test_generates_the_table_between_the_markers(tmp_path):
     text = (role / "README.md").read_text()
     assert text.startswith("# demo\n\n## Role Variables\n\n" + role_docs.BEGIN + "\n")
     assert text.endswith(role_docs.END + "\n\nMore.\n")
-    assert '| `demo_state` | str | `"present"` | `present`, `absent` | `absent` removes it. |' in text
+    assert '| `demo_state` | str | `present` | `present`, `absent` | `absent` removes it. |' in text
     assert "| `demo_items` | list of dict | `[]` |  | One. Two. |" in text
+    assert '| `demo_name` | str | `""` |  | Empty derives it. |' in text
     # Globals go to their own table, after the role's own variables.
     assert text.index("Read from the inventory") < text.index("| `bluegreen_env` | str | required |")
     assert text.index("`demo_items`") < text.index("Read from the inventory")
@@ -124,8 +126,10 @@ def test_markdown_of_ansible_markup(doc, cell):
 def test_entry_points_other_than_main_get_their_own_heading(tmp_path):
     specs = yaml.safe_load(yaml.safe_dump(SPECS))
     specs["argument_specs"]["names"] = {"short_description": "Names only.", "options": {"demo_x": {"type": "str"}}}
+    specs["argument_specs"]["account"] = {"short_description": "Who calls.", "options": {}}
     text = role_docs.render("demo", specs)
     assert text.index("| `demo_state`") < text.index("Entry point `names`") < text.index("| `demo_x`")
+    assert "Entry point `account` (`tasks_from: account`): Who calls.\n\nNo variables.\n" in text
 
 
 def test_command_line_check_exit_status(tmp_path):
