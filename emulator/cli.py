@@ -3,14 +3,14 @@
 import argparse
 import sys
 
-from emulator import lifecycle
+from emulator import daemon
 
 COMMANDS = {
-    "start": lifecycle.start,
-    "stop": lifecycle.stop,
-    "status": lifecycle.status,
-    "reset": lifecycle.reset,
-    "serve": lifecycle.serve,
+    "start": daemon.start,
+    "stop": daemon.stop,
+    "status": daemon.status,
+    "reset": daemon.reset,
+    "serve": daemon.serve,
 }
 
 HELP = """\
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = lifecycle.Settings.resolve(args.port, args.state_dir)
+        settings = daemon.Settings.resolve(args.port, args.state_dir)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

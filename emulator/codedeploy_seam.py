@@ -1,9 +1,9 @@
-"""Seam for the CodeDeploy deployment engine.
+"""The seam between the emulated CodeDeploy API and its deployment engine: base class and one engine per backend.
 
 moto stores every CodeDeploy deployment with status ``Created`` and never moves it. The engine behind this seam
-(emulator/bluegreen/) drives ECS blue/green deployments forward: replacement task set, test traffic, canary /
-linear / all-at-once weight shifts on the ALB listener, bake time, termination of the original task set, with one
-emulated minute lasting ``minute_seconds()`` real seconds (env ``EMULATOR_MINUTE_SECONDS``).
+(emulator/bluegreen/codedeploy_engine.py) drives ECS blue/green deployments forward: replacement task set, test traffic, canary /
+linear / all-at-once weight shifts on the ALB listener, bake time, termination of the original task set, on the
+emulator's clock (emulator/clock.py).
 
 The CodeDeploy patches (emulator/patches/codedeploy/deployments.py) reach the engine only through this class:
 
@@ -22,10 +22,9 @@ POST /moto-api/reset                   ``reset()``
 the CodeDeploy API shape) and ``previous_revision``. There is one engine per CodeDeploy backend (account + region), see ``engine_for``;
 ``set_engine_class`` swaps in another implementation. This default engine does the minimum: deployments stay
 ``Created``; targets have pending lifecycle events and no task sets. The emulator installs the ECS blue/green engine
-(emulator/bluegreen/) in its place when the patches are applied.
+(emulator/bluegreen/codedeploy_engine.py) in its place when the patches are applied.
 """
 
-import os
 import threading
 
 from moto.core.utils import utcnow
@@ -45,24 +44,6 @@ ECS_LIFECYCLE_EVENTS = (
     "AllowTraffic",
     "AfterAllowTraffic",
 )
-
-
-_MINUTE_OVERRIDE: list[float | None] = [None]
-
-
-def set_minute_seconds(value: float | None) -> None:
-    """Override EMULATOR_MINUTE_SECONDS in this process (tests); None goes back to the environment."""
-    _MINUTE_OVERRIDE[0] = None if value is None else max(float(value), 0.0)
-
-
-def minute_seconds() -> float:
-    """Real seconds per emulated minute (set_minute_seconds, else EMULATOR_MINUTE_SECONDS, else 60)."""
-    if _MINUTE_OVERRIDE[0] is not None:
-        return _MINUTE_OVERRIDE[0]
-    try:
-        return max(float(os.environ.get("EMULATOR_MINUTE_SECONDS", "60")), 0.0)
-    except ValueError:
-        return 60.0
 
 
 class DeploymentEngine:

@@ -1,18 +1,18 @@
-"""ECS blue/green deployments for the emulated CodeDeploy: the engine behind emulator/engine.py's seam.
+"""ECS blue/green deployment engines; today CodeDeploy's, behind emulator/codedeploy_seam.py.
 
 - ``plan.py``: what a deployment will do, from its AppSpec, deployment group and deployment configuration
-- ``run.py``: one deployment (or rollback) as a state machine; its docstring lists the states and timings
+- ``deployment.py``: one deployment (or rollback) as a state machine; its docstring lists the states and timings
 - ``world.py``: the changes on moto's ECS (task sets), ELBv2 (listener weights) and the CloudWatch alarm reads
-- ``engine.py``: the CodeDeploy hooks, the ticker thread and the lock that serialises moto requests with it
+- ``codedeploy_engine.py``: the CodeDeploy seam's hooks, the ticker thread and the lock that serialises moto requests with it
 
-Emulated minutes last ``emulator.engine.minute_seconds()`` real seconds (``EMULATOR_MINUTE_SECONDS``).
+Emulated minutes last ``emulator.clock.minute_seconds()`` real seconds (``EMULATOR_MINUTE_SECONDS``).
 """
 
-from emulator import engine as seam
-from emulator.bluegreen.engine import BlueGreenEngine, serialize_requests
+from emulator import codedeploy_seam
+from emulator.bluegreen.codedeploy_engine import CodeDeployEcsEngine, serialize_requests
 
 
 def install() -> None:
     """Make new CodeDeploy backends use the blue/green engine and serialise moto requests with its ticker."""
-    seam.set_engine_class(BlueGreenEngine)
+    codedeploy_seam.set_engine_class(CodeDeployEcsEngine)
     serialize_requests()

@@ -1,4 +1,4 @@
-"""The ECS blue/green deployment engine: CodeDeploy's hooks (emulator/engine.py) on top of one Run per deployment.
+"""CodeDeploy's ECS blue/green engine: the seam's hooks (emulator/codedeploy_seam.py) on top of one Run per deployment.
 
 Time moves in two ways, both under ``LOCK``: a daemon ticker advances every engine each ``TICK_SECONDS`` while a
 deployment is in flight, and every moto request first advances them (``serialize_requests``), so a read never sees a
@@ -17,9 +17,9 @@ import time
 from moto.core.responses import BaseResponse
 from moto.moto_api._internal.models import MotoAPIBackend
 
-from emulator import engine as seam
+from emulator import codedeploy_seam as seam
+from emulator.bluegreen.deployment import Run
 from emulator.bluegreen.plan import build_plan
-from emulator.bluegreen.run import Run
 from emulator.bluegreen.world import World
 from emulator.dataplane import functions
 from emulator.errors import AwsError
@@ -49,7 +49,7 @@ def _already_completed(deployment) -> AwsError:
     )
 
 
-class BlueGreenEngine(seam.DeploymentEngine):
+class CodeDeployEcsEngine(seam.DeploymentEngine):
     """Drives ECS deployments of one CodeDeploy backend (other compute platforms stay Created)."""
 
     def __init__(self, backend):
@@ -127,7 +127,7 @@ class BlueGreenEngine(seam.DeploymentEngine):
             return run.target(target_id, base["targetArn"]) if run is not None else base
 
     def reset(self) -> None:
-        # Called with emulator.engine's registry lock held: taking LOCK here could deadlock with a tick.
+        # Called with emulator.codedeploy_seam's registry lock held: taking LOCK here could deadlock with a tick.
         self.closed = True
         self.runs = {}
 
@@ -212,7 +212,7 @@ def advance_all() -> bool:
     busy = False
     with LOCK:
         for engine in seam.live_engines():
-            if isinstance(engine, BlueGreenEngine) and not engine.closed:
+            if isinstance(engine, CodeDeployEcsEngine) and not engine.closed:
                 busy = engine.advance() or busy
     return busy
 

@@ -65,7 +65,8 @@ from moto.core.utils import utcnow
 
 from emulator.bluegreen import hooks
 from emulator.bluegreen.plan import Plan, PlanError
-from emulator.engine import ECS_LIFECYCLE_EVENTS, minute_seconds
+from emulator.clock import minute_seconds
+from emulator.codedeploy_seam import ECS_LIFECYCLE_EVENTS
 from emulator.errors import AwsError
 from emulator.patches.ecs import settle_task_sets
 

@@ -24,7 +24,7 @@
   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html, health check grace
   period: API_CreateService.html).
 
-Threads read moto's backends under the engine lock (``emulator.bluegreen.engine.LOCK``), never doing I/O while
+Threads read moto's backends under the engine lock (``emulator.bluegreen.codedeploy_engine.LOCK``), never doing I/O while
 holding it; the patch hooks below run inside moto requests, which already hold it, and never wait for a thread
 that may be waiting for it. Everything stops with ``dataplane.stop_all()``.
 """
@@ -56,7 +56,7 @@ RELOCATIONS = 16  # addresses a balancer tries when another process holds its li
 
 
 def _engine_lock():
-    from emulator.bluegreen.engine import LOCK  # noqa: PLC0415 - bluegreen imports the patches that import us
+    from emulator.bluegreen.codedeploy_engine import LOCK  # noqa: PLC0415 - bluegreen imports the patches that import us
 
     return LOCK
 

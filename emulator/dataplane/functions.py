@@ -318,7 +318,7 @@ def _write_logs(fn, stream: str, started_at: datetime, lines: list[str]) -> None
     """Append the invocation's log to /aws/lambda/<name> (group and stream created if missing)."""
     from moto.logs.models import logs_backends  # noqa: PLC0415
 
-    from emulator.bluegreen.engine import LOCK  # noqa: PLC0415 - the lock moto requests run under
+    from emulator.bluegreen.codedeploy_engine import LOCK  # noqa: PLC0415 - the lock moto requests run under
 
     first = int(started_at.timestamp() * 1000)
     last = max(int(time.time() * 1000), first)
@@ -349,7 +349,7 @@ def invoke(fn, body, invocation_type: str = "RequestResponse") -> Result:
     if invocation_type == "Event":
         _start_background(fn, event, request_id, interface)
         return Result(202, request_id=request_id)
-    from emulator.bluegreen.engine import released  # noqa: PLC0415
+    from emulator.bluegreen.codedeploy_engine import released  # noqa: PLC0415
 
     with released():
         return _run(fn, event, request_id, interface)

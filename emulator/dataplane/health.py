@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from emulator import engine as seam
+from emulator import clock
 
 INITIAL, HEALTHY, UNHEALTHY, UNUSED, DRAINING, UNAVAILABLE = (
     "initial",
@@ -56,7 +56,7 @@ _LOG = logging.getLogger(__name__)
 
 def scaled(seconds: float, floor: float) -> float:
     """Real seconds for ``seconds`` emulated ones."""
-    return max(float(seconds) * seam.minute_seconds() / 60.0, floor)
+    return max(float(seconds) * clock.minute_seconds() / 60.0, floor)
 
 
 @dataclass(frozen=True)

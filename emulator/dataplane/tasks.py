@@ -34,7 +34,7 @@ Follows:
   this machine cannot run (exit 127) leaves the status UNKNOWN. An UNHEALTHY essential container stops the task
   ("Task failed container health checks") and the scheduler replaces it.
 
-Time is emulated: AWS intervals in seconds are scaled by ``emulator.engine.minute_seconds() / 60`` (floor
+Time is emulated: AWS intervals in seconds are scaled by ``emulator.clock.minute_seconds() / 60`` (floor
 ``MIN_SECONDS``). One reconciler thread compares desired and running tasks, every ``PERIOD`` seconds and when an
 API call wakes it (``wake``), under the lock the CodeDeploy engine and moto requests share; processes start and
 stop outside it. Only the task sets' containers run: ECS-controller services keep moto's steady fiction
@@ -80,14 +80,14 @@ _LOG = logging.getLogger(__name__)
 
 def scaled(seconds: float) -> float:
     """Real seconds for an AWS interval of ``seconds`` in emulated time."""
-    from emulator.engine import minute_seconds  # pylint: disable=import-outside-toplevel
+    from emulator.clock import minute_seconds  # pylint: disable=import-outside-toplevel
 
     return max(seconds * minute_seconds() / 60.0, MIN_SECONDS)
 
 
 def _moto_lock():
     # Imported late: emulator.bluegreen imports the ECS patch, which imports this module.
-    from emulator.bluegreen.engine import LOCK  # pylint: disable=import-outside-toplevel
+    from emulator.bluegreen.codedeploy_engine import LOCK  # pylint: disable=import-outside-toplevel
 
     return LOCK
 

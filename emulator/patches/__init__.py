@@ -6,7 +6,7 @@
 
 import threading
 
-from emulator import engine
+from emulator import codedeploy_seam
 from emulator.patches import appautoscaling, awslambda, codebuild, codedeploy, connections, ec2, ecs, elbv2, iam
 
 _MODULES = {
@@ -38,4 +38,4 @@ def apply() -> list[str]:
 
 
 def reset_state() -> None:
-    engine.reset_all()
+    codedeploy_seam.reset_all()

@@ -5,7 +5,7 @@ Eventual consistency. https://docs.aws.amazon.com/IAM/latest/UserGuide/troublesh
 AWS, CreateDeploymentGroup right after CreateRole commonly answers InvalidRoleException, which is why
 terraform-provider-aws retries CreateDeploymentGroup on that error for minutes (research/aws-audit.md item 4). ``role_propagated`` tells a patch (CodeDeploy)
 whether a role is old enough to be seen: ``propagation_seconds()`` emulated seconds after CreateRole (env
-``EMULATOR_IAM_PROPAGATION_SECONDS``, default 10; 0 turns it off), on the emulator's clock (emulator.engine
+``EMULATOR_IAM_PROPAGATION_SECONDS``, default 10; 0 turns it off), on the emulator's clock (emulator.clock
 minute_seconds), so a sped-up emulator propagates as much faster as it runs deployments.
 
 AWS managed policies.
@@ -30,7 +30,7 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy
 from moto.iam.responses import IamResponse
 
-from emulator.engine import minute_seconds
+from emulator.clock import minute_seconds
 
 _ARN = re.compile(r"arn:[\w-]+:iam::aws:policy(/.*)")
 _MARK = "_emulator_aws_managed_policies"

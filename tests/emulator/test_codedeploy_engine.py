@@ -1,4 +1,4 @@
-"""The ECS blue/green deployment engine (emulator/bluegreen/): traffic shifts, waits, stops, rollbacks, alarms.
+"""CodeDeploy's ECS blue/green engine (emulator/bluegreen/): traffic shifts, waits, stops, rollbacks, alarms.
 
 Each test builds a small ALB (blue and green target groups, production listener :80, test listener :8080), an ECS
 CODE_DEPLOY service on the blue one and a CodeDeploy group, then deploys task definition revision 2.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator import engine
+from emulator import clock
 from emulator.bluegreen.world import World
 from tests.emulator.codedeploy_setup import codedeploy_role
 
@@ -38,7 +38,7 @@ class Stack:
 
 @pytest.fixture
 def stack(aws, monkeypatch):
-    engine.set_minute_seconds(MINUTE)
+    clock.set_minute_seconds(MINUTE)
     # Install lasts its fixed time here: these images have no local recipe, so no green target ever becomes
     # healthy; Install's wait for healthy targets is tested in test_dataplane_hooks.py.
     monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: None))
@@ -90,7 +90,7 @@ def stack(aws, monkeypatch):
     codedeploy = aws("codedeploy")
     codedeploy.create_application(applicationName="app", computePlatform="ECS")
     yield Stack(ec2, elbv2, ecs, codedeploy, aws("cloudwatch"), prod, test, tgs[0], tgs[1], td1, td2)
-    engine.set_minute_seconds(None)
+    clock.set_minute_seconds(None)
 
 
 def make_group(stack, config, ready_wait=None, termination=0, events=("DEPLOYMENT_FAILURE",), alarms=()):

@@ -1,16 +1,16 @@
-"""The deployment engine seam (emulator/engine.py): CodeDeploy calls reach the engine through its hooks."""
+"""The CodeDeploy engine seam (emulator/codedeploy_seam.py): CodeDeploy calls reach the engine through its hooks."""
 
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator import engine
+from emulator import codedeploy_seam as seam
 from tests.emulator.codedeploy_setup import code_deploy_service, codedeploy_role
 
 ROLE = "arn:aws:iam::123456789012:role/codedeploy"
 REVISION = {"revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}}
 
 
-class RecordingEngine(engine.DeploymentEngine):
+class RecordingEngine(seam.DeploymentEngine):
     """Moves new deployments to Ready and reports one task set, recording every hook call."""
 
     calls: list[tuple] = []
@@ -44,9 +44,9 @@ class RecordingEngine(engine.DeploymentEngine):
 @pytest.fixture
 def recording(aws, reset):
     RecordingEngine.calls = []
-    previous = engine.get_engine_class()
-    engine.reset_all()
-    engine.set_engine_class(RecordingEngine)
+    previous = seam.get_engine_class()
+    seam.reset_all()
+    seam.set_engine_class(RecordingEngine)
     codedeploy_role(aws)  # CreateDeploymentGroup checks the role and the service, as AWS does
     code_deploy_service(aws)
     client = aws("codedeploy")
@@ -58,7 +58,7 @@ def recording(aws, reset):
         ecsServices=[{"serviceName": "web", "clusterName": "main"}],
     )
     yield client
-    engine.set_engine_class(previous)
+    seam.set_engine_class(previous)
     reset()
 
 
@@ -97,26 +97,7 @@ def test_one_engine_per_backend_until_reset(recording):
     from moto.codedeploy.models import codedeploy_backends
 
     backend = codedeploy_backends["123456789012"]["us-east-1"]
-    first = engine.engine_for(backend)
-    assert engine.engine_for(backend) is first and isinstance(first, RecordingEngine)
-    engine.reset_all()
-    assert engine.engine_for(backend) is not first
-
-
-@pytest.mark.parametrize(("value", "expected"), [(None, 60.0), ("0.2", 0.2), ("-1", 0.0), ("soon", 60.0)])
-def test_minute_seconds(monkeypatch, value, expected):
-    if value is None:
-        monkeypatch.delenv("EMULATOR_MINUTE_SECONDS", raising=False)
-    else:
-        monkeypatch.setenv("EMULATOR_MINUTE_SECONDS", value)
-    assert engine.minute_seconds() == expected
-
-
-def test_minute_seconds_override(monkeypatch):
-    monkeypatch.setenv("EMULATOR_MINUTE_SECONDS", "5")
-    engine.set_minute_seconds(0.1)
-    try:
-        assert engine.minute_seconds() == 0.1
-    finally:
-        engine.set_minute_seconds(None)
-    assert engine.minute_seconds() == 5.0
+    first = seam.engine_for(backend)
+    assert seam.engine_for(backend) is first and isinstance(first, RecordingEngine)
+    seam.reset_all()
+    assert seam.engine_for(backend) is not first

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from emulator import engine
+from emulator import clock
 from emulator.dataplane import balancers, network
 from emulator.server import EmulatorServer
 
@@ -64,9 +64,9 @@ class Target:
 
 @pytest.fixture
 def fast():
-    engine.set_minute_seconds(0.6)  # 1 emulated second = 10 ms
+    clock.set_minute_seconds(0.6)  # 1 emulated second = 10 ms
     yield
-    engine.set_minute_seconds(None)
+    clock.set_minute_seconds(None)
 
 
 @pytest.fixture
@@ -285,7 +285,7 @@ def test_a_second_listener_on_the_same_port_is_refused(net):
 
 def test_everything_stops_with_the_emulator(reset, targets):
     reset()  # moto's backends are shared by every server in this process
-    engine.set_minute_seconds(0.6)
+    clock.set_minute_seconds(0.6)
     server = EmulatorServer(port=0, quiet=True)
     server.start()
     try:
@@ -309,7 +309,7 @@ def test_everything_stops_with_the_emulator(reset, targets):
         eventually(lambda: any(t.name == "elb-health-checks" for t in threading.enumerate()))
     finally:
         server.stop()
-        engine.set_minute_seconds(None)
+        clock.set_minute_seconds(None)
 
     assert not listening(lb["DNSName"], 8080)
     eventually(lambda: not [t for t in threading.enumerate() if t.name.startswith("elb-")])

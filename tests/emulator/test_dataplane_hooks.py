@@ -1,5 +1,5 @@
 """CodeDeploy lifecycle hooks of ECS deployments run the AppSpec's Lambda function (emulator/bluegreen/hooks.py,
-run.py), PutLifecycleEventHookExecutionStatus decides the event, and Install waits for healthy green targets.
+deployment.py), PutLifecycleEventHookExecutionStatus decides the event, and Install waits for healthy green targets.
 
 The stack (ALB, target groups, CODE_DEPLOY service, group) is the engine tests' one; an emulated minute lasts
 0.05 s here, so a hook's one-hour timeout is 3 s.
@@ -14,12 +14,12 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator import engine
-from emulator.bluegreen import hooks, run
+from emulator import clock
+from emulator.bluegreen import deployment, hooks
 from emulator.bluegreen.world import World
-from tests.emulator import test_emulator_engine_bluegreen as engine_tests
+from tests.emulator import test_codedeploy_engine as engine_tests
 from tests.emulator.codedeploy_setup import codedeploy_role
-from tests.emulator.test_emulator_engine_bluegreen import (
+from tests.emulator.test_codedeploy_engine import (
     ROLE,
     assert_rolled_back,
     deploy,
@@ -105,7 +105,7 @@ def hooked_revision(stack, function: str, event: str = "AfterAllowTestTraffic") 
 
 
 def deploy_hooked(aws, stack, function: str, policy: str = ECS_POLICY, event: str = "AfterAllowTestTraffic") -> str:
-    engine.set_minute_seconds(MINUTE)
+    clock.set_minute_seconds(MINUTE)
     aws("iam").attach_role_policy(RoleName="codedeploy", PolicyArn=policy)
     make_group(stack, "CodeDeployDefault.ECSAllAtOnce")
     return stack.codedeploy.create_deployment(
@@ -262,7 +262,7 @@ class FakeHealth:
 def test_install_waits_for_healthy_targets(aws, stack, monkeypatch):
     health = FakeHealth(stack, "initial")
     monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: health))
-    engine.set_minute_seconds(MINUTE)
+    clock.set_minute_seconds(MINUTE)
     make_group(stack, "CodeDeployDefault.ECSAllAtOnce")
     deployment_id = deploy(stack)
     wait_for(lambda: event_of(stack, deployment_id, "Install")["status"], lambda status: status == "InProgress")
@@ -277,15 +277,15 @@ def test_install_waits_for_healthy_targets(aws, stack, monkeypatch):
 def test_install_ends_on_healthy_or_unchecked_targets(aws, stack, monkeypatch, state):
     # unused: no listener routes to the green group during Install, so ELB checks nothing (Target.NotInUse)
     monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: FakeHealth(stack, state)))
-    engine.set_minute_seconds(MINUTE)
+    clock.set_minute_seconds(MINUTE)
     make_group(stack, "CodeDeployDefault.ECSAllAtOnce")
     assert wait_status(stack, deploy(stack), "Succeeded", "Failed", "Stopped")["status"] == "Succeeded"
 
 
 def test_install_whose_targets_never_become_healthy_fails_and_rolls_back(aws, stack, monkeypatch):
-    monkeypatch.setattr(run, "MIN_INSTALL_TIMEOUT_SECONDS", 0.0)  # the emulated hour alone: 3 s
+    monkeypatch.setattr(deployment, "MIN_INSTALL_TIMEOUT_SECONDS", 0.0)  # the emulated hour alone: 3 s
     monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: FakeHealth(stack, "unhealthy")))
-    engine.set_minute_seconds(MINUTE)
+    clock.set_minute_seconds(MINUTE)
     make_group(stack, "CodeDeployDefault.ECSAllAtOnce")
     deployment_id = deploy(stack)
     failed = wait_status(stack, deployment_id, "Succeeded", "Failed", "Stopped")
@@ -317,9 +317,9 @@ def test_put_lifecycle_event_hook_execution_status_on_an_ec2_deployment_is_refus
 
 def test_install_waits_real_seconds_at_least_whatever_the_clock(aws, stack, monkeypatch):
     monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: FakeHealth(stack, "unhealthy")))
-    monkeypatch.setattr(run, "MIN_INSTALL_TIMEOUT_SECONDS", 1.5)
+    monkeypatch.setattr(deployment, "MIN_INSTALL_TIMEOUT_SECONDS", 1.5)
     make_group(stack, "CodeDeployDefault.ECSAllAtOnce")
-    engine.set_minute_seconds(0.005)  # the emulated hour lasts 0.3 s
+    clock.set_minute_seconds(0.005)  # the emulated hour lasts 0.3 s
     began = time.monotonic()
     failed = wait_status(stack, deploy(stack), "Succeeded", "Failed", "Stopped")
     assert failed["errorInformation"]["code"] == "ECS_UPDATE_ERROR"

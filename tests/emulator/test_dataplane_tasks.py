@@ -14,7 +14,7 @@ import urllib.request
 import boto3
 import pytest
 
-from emulator import engine
+from emulator import clock
 from emulator.dataplane import images, network, tasks
 from emulator.server import EmulatorServer
 
@@ -275,7 +275,7 @@ def test_a_tag_that_is_not_in_ecr_is_refused(stack):
 
 def test_failed_starts_are_throttled(stack):
     """service-throttle-logic.html: tasks that never reach RUNNING are retried with growing delays."""
-    engine.set_minute_seconds(6.0)  # first retry after 10 emulated seconds = 1 real second
+    clock.set_minute_seconds(6.0)  # first retry after 10 emulated seconds = 1 real second
     try:
         stack.service("nginx:latest", desired=1)
         wait_for(lambda: stack.tasks("STOPPED"), lambda found: len(found) == 1)
@@ -283,7 +283,7 @@ def test_failed_starts_are_throttled(stack):
         assert len(stack.tasks("STOPPED")) == 1
         wait_for(lambda: stack.tasks("STOPPED"), lambda found: len(found) == 2, timeout=10)
     finally:
-        engine.set_minute_seconds(None)
+        clock.set_minute_seconds(None)
 
 
 def test_environment_secrets_and_logs(stack):
@@ -377,7 +377,7 @@ def test_describe_tasks_reports_unknown_arns_as_missing(stack):
 
 def test_broken_health_fails_the_container_health_check(stack):
     """push_image.py --broken health: /health answers 503, the container health check fails, ECS replaces it."""
-    engine.set_minute_seconds(6.0)  # interval 5 s -> 0.5 s
+    clock.set_minute_seconds(6.0)  # interval 5 s -> 0.5 s
     try:
         probe = (
             f"import http.client as h, sys; c = h.HTTPConnection('127.0.0.1', {PORT}, timeout=3); "
@@ -395,11 +395,11 @@ def test_broken_health_fails_the_container_health_check(stack):
         )
         assert (stopped["stoppedReason"], stopped["healthStatus"]) == ("Task failed container health checks", "UNKNOWN")
     finally:
-        engine.set_minute_seconds(None)
+        clock.set_minute_seconds(None)
 
 
 def test_a_healthy_container_is_reported_healthy(stack):
-    engine.set_minute_seconds(6.0)
+    clock.set_minute_seconds(6.0)
     try:
         probe = (
             f"import http.client as h, sys; c = h.HTTPConnection('127.0.0.1', {PORT}, timeout=3); "
@@ -409,7 +409,7 @@ def test_a_healthy_container_is_reported_healthy(stack):
         stack.service(stack.push("1.0.0"), desired=1, healthCheck=check)
         wait_for(stack.tasks, lambda found: len(found) == 1 and found[0]["healthStatus"] == "HEALTHY")
     finally:
-        engine.set_minute_seconds(None)
+        clock.set_minute_seconds(None)
 
 
 def _status(url):

@@ -1,4 +1,4 @@
-"""python -m emulator start/stop/status/reset as a user runs them, each on its own free port."""
+"""python -m emulator start/stop/status/reset (emulator/daemon.py) as a user runs them, each on its own free port."""
 
 import http.server
 import os

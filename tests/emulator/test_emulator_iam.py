@@ -53,7 +53,7 @@ def test_new_role_propagates_on_the_emulated_clock(aws):
     """IAM is eventually consistent: a role reaches CodeDeploy propagation_seconds() emulated seconds after CreateRole."""
     from moto.iam.models import iam_backends
 
-    from emulator import engine
+    from emulator import clock
     from emulator.patches import iam as iam_patch
 
     arn = aws("iam").create_role(RoleName="deploy", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
@@ -63,16 +63,16 @@ def test_new_role_propagates_on_the_emulated_clock(aws):
     try:
         iam_patch.set_propagation_seconds(None)
         assert iam_patch.propagation_seconds() == iam_patch.DEFAULT_PROPAGATION_SECONDS > 0
-        engine.set_minute_seconds(60)  # AWS's pace: 10 s
+        clock.set_minute_seconds(60)  # AWS's pace: 10 s
         assert not iam_patch.role_propagated(role)
-        engine.set_minute_seconds(0.6)  # 100 times faster: 0.1 s
+        clock.set_minute_seconds(0.6)  # 100 times faster: 0.1 s
         deadline = time.monotonic() + 2
         while not iam_patch.role_propagated(role):
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        engine.set_minute_seconds(60)
+        clock.set_minute_seconds(60)
         iam_patch.set_propagation_seconds(0)  # off
         assert iam_patch.role_propagated(role)
     finally:
-        engine.set_minute_seconds(None)
+        clock.set_minute_seconds(None)
         iam_patch.set_propagation_seconds(None)

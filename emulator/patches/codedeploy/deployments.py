@@ -1,4 +1,4 @@
-"""CodeDeploy deployments: creation, stop, continue, ECS targets. Progress is the engine's job (emulator/engine.py).
+"""CodeDeploy deployments: creation, stop, continue, ECS targets. Progress is the engine's job (emulator/codedeploy_seam.py).
 
 Follows:
 - https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html (ids look like d-XXXXXXXXX;
@@ -29,7 +29,7 @@ import string
 from moto.codedeploy.responses import CodeDeployResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from emulator.engine import engine_for
+from emulator.codedeploy_seam import engine_for
 from emulator.patches._util import aws_error
 from emulator.patches.codedeploy.configs import require_config
 from emulator.patches.codedeploy.groups import default_style
