@@ -1,4 +1,4 @@
-"""Benchmark the app against a Go net/http server like the seed's app, side by side.
+"""Benchmark the app against a Go net/http server like the Terraform demo's app, side by side.
 
 Run from the repository root: ``.venv/bin/python bench/app_bench.py`` (``make bench-app``).
 Each server is pinned to CPU core 0 (``taskset -c 0``) and loaded from core 1 by ``wrk``

@@ -11,7 +11,7 @@ change of CPU, port or log group is made in one place.
 from __future__ import annotations
 
 # A public image that answers 200 on every path, for the very first deploy: the service must
-# start before the pipeline has pushed any image of ours (the seed pointed at a missing :latest).
+# start before the pipeline has pushed any image of ours (the Terraform demo pointed at a missing :latest).
 BOOTSTRAP_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 
 # The placeholder's server: busybox ``nc -ll`` (a persistent server in both of busybox's nc
