@@ -61,7 +61,8 @@ options:
   spec:
     description:
       - The service spec (C(bluegreen_service)), validated and completed like the C(bluegreen.ecs.service_spec)
-        filter does. Required with O(action=release).
+        filter does (fields, defaults and allowed values in the collection's C(docs/service-spec.md)).
+        Required with O(action=release).
     type: dict
   image:
     description:
