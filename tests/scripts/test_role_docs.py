@@ -58,7 +58,7 @@ def test_generates_the_table_between_the_markers(tmp_path):
     text = (role / "README.md").read_text()
     assert text.startswith("# demo\n\n## Role Variables\n\n" + role_docs.BEGIN + "\n")
     assert text.endswith(role_docs.END + "\n\nMore.\n")
-    assert '| `demo_state` | str | `present` | `present`, `absent` | `absent` removes it. |' in text
+    assert "| `demo_state` | str | `present` | `present`, `absent` | `absent` removes it. |" in text
     assert "| `demo_items` | list of dict | `[]` |  | One. Two. |" in text
     assert '| `demo_name` | str | `""` |  | Empty derives it. |' in text
     # Globals go to their own table, after the role's own variables.
