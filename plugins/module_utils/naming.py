@@ -130,6 +130,13 @@ def service_names(env, project, service, account_id=None, region=None):
     return names
 
 
+def alb_logs_bucket(env, project, service, account_id, region):
+    """The default ALB access-log bucket, ``<alb name>-logs-<account>-<region>`` (bucket names are global, so the
+    account and region keep it unique). Too long for S3 (63), it names the variable that overrides it."""
+    bucket = _join(env, project, service, SERVICE_NAMES["alb"][0], "logs", str(account_id), region)
+    return _checked(bucket, "bucket", "alb_logs_bucket", "alb_access_logs_bucket")
+
+
 def deployment_config_name(env, project, service, strategy, percent=None, interval=None):
     """Deployment configs cannot be updated, so the name carries the settings: a change makes a new config."""
     if strategy == "all_at_once":

@@ -29,8 +29,11 @@ class LayoutError(ValueError):
     """An argument the role's argument spec should have refused."""
 
 
-def parse_cidr(var, value):
-    """``(network, None)`` for a valid CIDR, ``(None, message naming var)`` otherwise."""
+def parse_cidr(var, value, prefixes=(PREFIX_MIN, PREFIX_MAX)):
+    """``(network, None)`` for a valid CIDR, ``(None, message naming var)`` otherwise.
+
+    ``prefixes``: the prefix lengths allowed, by default those of a VPC or subnet; a security group rule
+    takes any from /0 to /32 (the alb role's ingress CIDRs)."""
     text = str(value)
     if not _CIDR.match(text):
         return None, f"{var}: {text} is not an IPv4 CIDR such as 10.0.0.0/16"
@@ -40,10 +43,10 @@ def parse_cidr(var, value):
         network = ipaddress.IPv4Network((address, prefix), strict=False)
     except ValueError:
         network = None
-    if network is None or not PREFIX_MIN <= prefix <= PREFIX_MAX:
+    if network is None or not prefixes[0] <= prefix <= prefixes[1]:
         return (
             None,
-            f"{var}: {text} is not a valid IPv4 CIDR with a /{PREFIX_MIN} to /{PREFIX_MAX} prefix (the AWS limits)",
+            f"{var}: {text} is not a valid IPv4 CIDR with a /{prefixes[0]} to /{prefixes[1]} prefix (the AWS limits)",
         )
     if network.network_address != ipaddress.IPv4Address(address):
         return None, f"{var}: {text} has host bits set; did you mean {network}?"

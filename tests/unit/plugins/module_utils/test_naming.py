@@ -101,3 +101,14 @@ def test_validation_function_name_over_64_characters_is_refused(monkeypatch):
     service = "s" * (64 - len("CodeDeployHook_prd-demo--validate") + 1)
     with pytest.raises(naming.NamingError, match="validation_function.*at most 64"):
         naming.service_names("prd", "demo", service)
+
+
+def test_alb_logs_bucket_is_the_alb_name_with_account_and_region():
+    names = naming.service_names("prd", "demo", "web")
+    bucket = naming.alb_logs_bucket("prd", "demo", "web", "123456789012", "us-east-1")
+    assert bucket == names["alb"] + "-logs-123456789012-us-east-1"
+
+
+def test_alb_logs_bucket_over_63_characters_names_the_override():
+    with pytest.raises(naming.NamingError, match=r"^alb_access_logs_bucket: .* is 64 characters; .* 63"):
+        naming.alb_logs_bucket("prd", "demo", "checkout-service-x", "123456789012", "ap-southeast-3")
