@@ -16,6 +16,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
     paginated_query_with_retries,
 )
 
+from . import deployment_listeners
 from .release import (
     IN_FLIGHT_STATUSES,
     InFlight,
@@ -70,21 +71,19 @@ class CodeDeployECS:
             return []
         return [(event.get("timestamp"), event.get("message", "")) for event in found.get("events") or []]
 
-    # ELBv2 (the production listener, for the traffic sample) ------------------------------------
+    # ELBv2 (the listeners the deployment group names) -------------------------------------------
 
-    def production_listener(self, group_info):
-        """{"protocol", "port", "dns_name", "arn"} of the deployment group's production listener."""
-        pairs = (group_info.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList") or []
-        arns = ((pairs[0] if pairs else {}).get("prodTrafficRoute") or {}).get("listenerArns") or []
-        if not arns:
-            raise ReleaseError(
-                f"deployment group {group_info.get('deploymentGroupName')!r} names no production listener "
-                "(targetGroupPairInfoList prodTrafficRoute); traffic_sample needs one"
-            )
+    def listener(self, group_info, route):
+        """{"protocol", "port", "dns_name", "arn"} of the ``route`` (production or test) listener the deployment
+        group names: the production one for the traffic sample, the test one for the controller's check."""
         try:
-            listener = self.elbv2.describe_listeners(ListenerArns=arns[:1], aws_retry=True)["Listeners"][0]
+            arn = deployment_listeners.group_listener_arn(group_info, route)
+        except deployment_listeners.ListenerError as e:
+            raise ReleaseError(str(e)) from None
+        try:
+            listener = self.elbv2.describe_listeners(ListenerArns=[arn], aws_retry=True)["Listeners"][0]
         except is_boto3_error_code("ListenerNotFound"):
-            raise ReleaseError(f"the production listener {arns[0]} does not exist") from None
+            raise ReleaseError(f"the {route} listener {arn} does not exist") from None
         lb = self.elbv2.describe_load_balancers(LoadBalancerArns=[listener["LoadBalancerArn"]], aws_retry=True)[
             "LoadBalancers"
         ][0]
@@ -94,6 +93,9 @@ class CodeDeployECS:
             "dns_name": lb["DNSName"],
             "arn": listener["ListenerArn"],
         }
+
+    def production_listener(self, group_info):
+        return self.listener(group_info, "production")
 
     # ECR / IAM / CloudWatch ------------------------------------------------------------------
 

@@ -147,8 +147,16 @@ options:
         description:
           - URL answered by the test listener, for example C(http://<alb dns>:8080/health).
           - An C(http://) or C(https://) URL; anything else fails before the release starts.
+          - Without it, the URL is O(validation.path) on the test listener the deployment group names
+            (C(loadBalancerInfo.targetGroupPairInfoList[0].testTrafficRoute)), with that listener's protocol and port
+            and its load balancer's DNS name. One of O(validation.url) and O(validation.path) is required.
         type: str
-        required: true
+      path:
+        description:
+          - Path requested on the deployment group's test listener when O(validation.url) is not given; starts
+            with C(/).
+          - O(validation.server_name) then applies only when that listener is HTTPS.
+        type: str
       expected_status:
         description:
           - HTTP status an attempt must return.
@@ -469,7 +477,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
 from ansible_collections.bluegreen.ecs.plugins.module_utils import release as logic
 from ansible_collections.bluegreen.ecs.plugins.module_utils.clients import SessionClients
-from ansible_collections.bluegreen.ecs.plugins.module_utils.http_check import NamedHTTPSConnection
+from ansible_collections.bluegreen.ecs.plugins.module_utils.http_check import (
+    DefinitionError,
+    NamedHTTPSConnection,
+    test_listener_url,
+)
 from ansible_collections.bluegreen.ecs.plugins.module_utils.release_aws import CodeDeployECS, GroupBusy, ReleaseError
 from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import SpecError, normalize
 from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import same_definition, task_definition
@@ -540,7 +552,7 @@ class Release:
         self.action = params["action"]
         self.timeout = params["timeout"]
         self.poll_interval = params["poll_interval"]
-        self.validation_cfg = params["validation"]
+        self.validation_cfg = dict(params["validation"]) if params["validation"] else None
         self.hook = params["validation_hook"]
         self._hook_checked = False
         self.traffic_cfg = params["traffic_sample"] if (params["traffic_sample"] or {}).get("requests") else None
@@ -599,7 +611,10 @@ class Release:
             cloudwatch=client("cloudwatch") if self.alarms else None,
             lambda_=client("lambda") if self.hook else None,
             logs=client("logs") if self.hook else None,
-            elbv2=client("elbv2") if self.traffic_cfg else None,
+            # The listeners the deployment group names: production for the sample, test for a check by path.
+            elbv2=client("elbv2")
+            if self.traffic_cfg or (self.validation_cfg and not self.validation_cfg["url"])
+            else None,
         )
 
     # -- results -------------------------------------------------------------------------------
@@ -706,6 +721,19 @@ class Release:
         if self.hook and not self._hook_checked:
             self.aws.function_arn(self.hook)
             self._hook_checked = True
+
+    def resolve_validation_url(self):
+        """The controller's check without a URL: its path on the test listener the deployment group names."""
+        cfg = self.validation_cfg
+        if not cfg or cfg["url"]:
+            return
+        listener = self.aws.listener(self.group_info or self.group(), "test")
+        try:
+            cfg["url"] = test_listener_url(listener["dns_name"], listener["protocol"], listener["port"], cfg["path"])
+        except DefinitionError as e:
+            raise ReleaseError(f"validation from the controller: {e}") from None
+        if listener["protocol"] != "HTTPS":
+            cfg["server_name"] = None  # SNI and a certificate's name mean nothing to an HTTP listener
 
     def production_listener(self):
         if self.traffic_cfg and self.production is None:
@@ -1141,6 +1169,7 @@ class Release:
         self.group()
         self.check_hook_exists()
         self.production_listener()
+        self.resolve_validation_url()
         service, live_arn, live, found = self.resolve_conflicts(wanted)
         diff = logic.diff_definitions(live, wanted, live_arn)
         changes = logic.service_changes(service, self.wanted_network, self.params["platform_version"])
@@ -1303,6 +1332,7 @@ class Release:
         self.check_alarms_exist()
         self.group()
         self.production_listener()
+        self.resolve_validation_url()
         service = self.live_service()
         self.result["task_definition_before"] = logic.live_task_definition_arn(service)
         inflight = self.aws.in_flight(self.application, self.group_name)
@@ -1379,7 +1409,8 @@ def _error_message(info):
 def main():
     validation_options = dict(
         **{"from": dict(type="str", required=True, choices=["controller"])},
-        url=dict(type="str", required=True),
+        url=dict(type="str"),
+        path=dict(type="str"),
         expected_status=dict(type="int", default=200),
         body_pattern=dict(type="str"),
         attempts=dict(type="int", default=3),
@@ -1442,8 +1473,12 @@ def main():
     validation = module.params["validation"]
     if validation and validation["attempts"] < 1:
         module.fail_json(msg="validation.attempts must be at least 1")
-    if validation and not validation["url"].lower().startswith(("http://", "https://")):
+    if validation and not (validation["url"] or validation["path"]):
+        module.fail_json(msg="validation needs url, or path on the deployment group's test listener")
+    if validation and validation["url"] and not validation["url"].lower().startswith(("http://", "https://")):
         module.fail_json(msg=f"validation.url must be an http:// or https:// URL, not {validation['url']!r}")
+    if validation and not validation["url"] and not validation["path"].startswith("/"):
+        module.fail_json(msg=f"validation.path must start with '/', not {validation['path']!r}")
 
     traffic = module.params["traffic_sample"]
     if traffic and (traffic["requests"] < 0 or traffic["requests"] > 1000):

@@ -1666,6 +1666,84 @@ def test_traffic_sample_counts_blue_and_green_in_the_canary_then_after(capsys, p
     stubs.assert_done()
 
 
+def stub_test_listener(stubs, port, protocol="HTTP"):
+    stubs.elbv2.add_response(
+        "describe_listeners",
+        {
+            "Listeners": [
+                {"ListenerArn": "arn:listener/test", "LoadBalancerArn": "arn:lb", "Port": port, "Protocol": protocol}
+            ]
+        },
+        {"ListenerArns": ["arn:listener/test"]},
+    )
+    stubs.elbv2.add_response(
+        "describe_load_balancers",
+        {"LoadBalancers": [{"LoadBalancerArn": "arn:lb", "DNSName": "127.0.0.1"}]},
+        {"LoadBalancerArns": ["arn:lb"]},
+    )
+
+
+def test_validation_by_path_checks_the_test_listener_the_deployment_group_names(capsys, http):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "elbv2")
+    ecr_tag_exists(stubs)
+    stubs.codedeploy.add_response("get_deployment_group", group_with_listener(), None)
+    stub_test_listener(stubs, http.server_address[1])  # read before anything changes
+    live(stubs)
+    register_new(stubs)
+    create(stubs)
+    poll(stubs, "Ready", TEST_TRAFFIC)  # -> validate through the test listener
+    poll(stubs, "Ready", TEST_TRAFFIC)  # -> continue
+    stubs.codedeploy.add_response(
+        "continue_deployment", {}, {"deploymentId": "d-NEW", "deploymentWaitType": "READY_WAIT"}
+    )
+    poll(stubs, "Succeeded", SHIFTED, blue=0.0, green=100.0)
+    stubs.ecs.add_response("describe_services", service(4), None)
+
+    # server_name is for an HTTPS listener: this one speaks HTTP, so the check sends the address as is.
+    validation = {"from": "controller", "path": "/ok", "server_name": "app.example.com"}
+    failed, result = run_module(release, args(validation=validation), stubs, capsys)
+
+    assert not failed, result
+    (check,) = [s for s in result["steps"] if s["name"] == "validation"]
+    assert check["status"] == "passed"
+    assert check["url"] == f"http://127.0.0.1:{http.server_address[1]}/ok"
+    assert "server_name" not in check
+    assert http.hits == ["/ok"]
+    stubs.assert_done()
+
+
+def test_validation_by_path_fails_before_anything_changes_when_the_group_names_no_test_listener(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "elbv2")
+    ecr_tag_exists(stubs)
+    answer = group_with_listener()
+    del answer["deploymentGroupInfo"]["loadBalancerInfo"]["targetGroupPairInfoList"][0]["testTrafficRoute"]
+    stubs.codedeploy.add_response("get_deployment_group", answer, None)
+
+    failed, result = run_module(release, args(validation={"from": "controller", "path": "/ok"}), stubs, capsys)
+
+    assert failed
+    assert "names no test listener" in result["msg"] and "testTrafficRoute" in result["msg"]
+    assert result["changed"] is False
+    stubs.assert_done()  # no task definition registered, no deployment created
+
+
+@pytest.mark.parametrize(
+    ("validation", "message"),
+    [
+        ({"from": "controller"}, "validation needs url, or path on the deployment group's test listener"),
+        ({"from": "controller", "path": "ok"}, "validation.path must start with '/', not 'ok'"),
+    ],
+)
+def test_validation_needs_a_url_or_a_path(capsys, validation, message):
+    stubs = AwsStubs("ecs", "codedeploy")
+
+    failed, result = run_module(release, args(validation=validation), stubs, capsys)
+
+    assert failed
+    assert result["msg"] == message
+    stubs.assert_done()  # nothing was read or written
+
+
 def test_traffic_sample_gives_up_on_a_listener_this_machine_cannot_reach(capsys):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
