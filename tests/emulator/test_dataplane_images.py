@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from ansible_collections.bluegreen.ecs.plugins.module_utils import task_definition
 from emulator.dataplane import images
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -71,8 +72,5 @@ def test_missing_tags_and_foreign_images_are_refused(ecr):
 
 def test_the_bootstrap_placeholder_has_a_built_in_recipe():
     """The collection's first-deploy image (plugins/module_utils/task_definition.py) runs without a push."""
-    with open(os.path.join(ROOT, "plugins", "module_utils", "task_definition.py"), encoding="utf-8") as handle:
-        source = handle.read()
-    assert f'BOOTSTRAP_IMAGE = "{images.BOOTSTRAP_IMAGE}"' in source
-    recipe = images.recipe_for(ACCOUNT, REGION, images.BOOTSTRAP_IMAGE)
+    recipe = images.recipe_for(ACCOUNT, REGION, task_definition.BOOTSTRAP_IMAGE)
     assert recipe["argv"][0] == sys.executable

@@ -3,10 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """bluegreen.ecs.release against stubbed AWS clients (botocore Stubber).
 
-The stubs play the CodeDeploy states the emulator cannot produce (InProgress, Ready, Baking,
-Succeeded, Stopped with rollback). A write call the test did not queue fails the Stubber, so a
-test that queues only reads proves the module wrote nothing. The HTTP validation talks to a real
-``http.server`` on 127.0.0.1; time is a fake clock, so timeouts take no time.
+The emulator produces every CodeDeploy state (InProgress, Ready, Baking, Succeeded, Stopped and
+the rollback after it; tests/emulator/test_codedeploy_engine.py) and tests/e2e releases through
+it; these tests stub the answers instead to reach, in no time, what a real run meets only by
+chance: a state seen at one exact poll, a deployment that starts or ends between the module's read
+and its write (test_deployment_started_between_read_and_create_goes_through_on_conflict,
+test_stop_of_a_deployment_that_already_ended_reports_what_is_live), AWS errors, and a clock past a
+timeout. A write call the test did not queue fails the Stubber, so a test that queues only reads
+proves the module wrote nothing. The HTTP validation talks to a real ``http.server`` on 127.0.0.1;
+time is a fake clock, so timeouts take no time.
 """
 
 import contextlib
