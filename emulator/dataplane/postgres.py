@@ -25,6 +25,7 @@ only (a loopback address of its own, like a load balancer's), never on 127.0.0.1
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 import ipaddress
 import os
@@ -40,6 +41,9 @@ from pathlib import Path
 from emulator.dataplane import processes
 
 MAJOR = "15"
+# PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, and the emulator answers each request on a
+# thread of its own: servers are forked by this one long-lived thread, so they live as long as the emulator does.
+_SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-spawner")
 START_TIMEOUT = 30.0
 
 
@@ -204,7 +208,8 @@ class Cluster:
         self._configure(account)
         log = open(self.log_file, "ab")  # the server's stderr for its lifetime
         try:
-            self.proc = processes.spawn(
+            self.proc = _SPAWNER.submit(
+                processes.spawn,
                 [str(bin_dir() / "postgres"), "-D", str(self.data_dir)],
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
                 cwd=str(self.directory),
@@ -214,7 +219,7 @@ class Cluster:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-            )
+            ).result()
         finally:
             log.close()
         self._wait_ready()

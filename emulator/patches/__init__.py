@@ -7,7 +7,19 @@
 import threading
 
 from emulator import codedeploy_seam
-from emulator.patches import appautoscaling, awslambda, codebuild, codedeploy, connections, ec2, ecs, elbv2, iam
+from emulator.patches import (
+    appautoscaling,
+    awslambda,
+    codebuild,
+    codedeploy,
+    connections,
+    ec2,
+    ecs,
+    elbv2,
+    iam,
+    rds,
+    secretsmanager,
+)
 
 _MODULES = {
     "ec2": ec2,
@@ -19,6 +31,8 @@ _MODULES = {
     "codedeploy": codedeploy,
     "codestar-connections": connections,
     "lambda": awslambda,
+    "rds": rds,
+    "secretsmanager": secretsmanager,
 }
 _LOCK = threading.Lock()
 _APPLIED: list[str] = []
