@@ -48,4 +48,4 @@ def log_retention_error(value, variable):
     if _as_int(value) in LOG_RETENTION_DAYS:
         return ""
     allowed = ", ".join(str(days) for days in LOG_RETENTION_DAYS)
-    return f"{variable}: {value!r} is not a retention CloudWatch Logs accepts; allowed: {allowed}."
+    return f"{variable}: {value} is not a retention CloudWatch Logs accepts; allowed: {allowed}."
