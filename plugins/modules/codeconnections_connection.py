@@ -129,18 +129,15 @@ connection:
       sample: {"Environment": "prd"}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
 
 MAX_NAME = 32
+CONNECTION = missing_is("ResourceNotFoundException")
 
 
 class ConnectionManager:
@@ -150,22 +147,29 @@ class ConnectionManager:
         self.name = module.params["name"]
         self.client = module.client("codestar-connections", retry_decorator=AWSRetry.jittered_backoff())
 
-    def fail(self, exception, msg):
-        self.module.fail_json_aws(exception, msg=msg)
+    @CONNECTION.common_error_handler("list connections")
+    def named(self):
+        """Every connection named ``name``."""
+        found = []
+        kwargs = {}
+        while True:
+            page = self.client.list_connections(aws_retry=True, **kwargs)
+            found.extend(c for c in page.get("Connections") or [] if c.get("ConnectionName") == self.name)
+            if not page.get("NextToken"):
+                return found
+            kwargs["NextToken"] = page["NextToken"]
+
+    @CONNECTION.common_error_handler("create connection {self.name}")
+    def create(self, **kwargs):
+        self.client.create_connection(aws_retry=True, **kwargs)
+
+    @CONNECTION.deletion_error_handler("delete connection {self.name}")
+    def delete(self, arn):
+        self.client.delete_connection(ConnectionArn=arn, aws_retry=True)
 
     def find(self):
         """The one connection named ``name``, or None; fails when the name is ambiguous."""
-        found = []
-        kwargs = {}
-        try:
-            while True:
-                page = self.client.list_connections(aws_retry=True, **kwargs)
-                found.extend(c for c in page.get("Connections") or [] if c.get("ConnectionName") == self.name)
-                if not page.get("NextToken"):
-                    break
-                kwargs["NextToken"] = page["NextToken"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.fail(e, "Unable to list connections")
+        found = self.named()
         if len(found) > 1:
             arns = ", ".join(sorted(c["ConnectionArn"] for c in found))
             self.module.fail_json(
@@ -174,12 +178,10 @@ class ConnectionManager:
             )
         return found[0] if found else None
 
+    @CONNECTION.common_error_handler("update the tags of {arn}")
     def sync_tags(self, arn):
         """Bring the connection's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
-        try:
-            return tag_sync.sync(self.module, self.client, tag_sync.CODECONNECTIONS, arn)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.fail(e, f"Unable to update tags of {arn}")
+        return tag_sync.sync(self.module, self.client, tag_sync.CODECONNECTIONS, arn)
 
     def wanted_identity(self):
         """Provider/host as the task asks for them (GitHub when neither is set)."""
@@ -227,10 +229,7 @@ class ConnectionManager:
                 kwargs["ProviderType"] = provider
             if tags:
                 kwargs["Tags"] = tag_sync.as_list(tag_sync.CODECONNECTIONS, tags)
-            try:
-                self.client.create_connection(aws_retry=True, **kwargs)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.fail(e, f"Unable to create connection {self.name}")
+            self.create(**kwargs)
             live = self.find()
             result = camel_dict_to_snake_dict(live)
             if tags is not None:
@@ -257,10 +256,7 @@ class ConnectionManager:
             return False, {}, {"before": {}, "after": {}}
         diff = {"before": self.describe(live), "after": {}}
         if not self.module.check_mode:
-            try:
-                self.client.delete_connection(ConnectionArn=live["ConnectionArn"], aws_retry=True)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.fail(e, f"Unable to delete connection {self.name}")
+            self.delete(live["ConnectionArn"])
         return True, {}, diff
 
 
@@ -282,10 +278,13 @@ def main():
     if not 1 <= len(name) <= MAX_NAME:
         module.fail_json(msg=f"name: {name!r} is {len(name)} characters; a connection name has 1 to {MAX_NAME}.")
     manager = ConnectionManager(module)
-    if module.params["state"] == "present":
-        changed, connection, diff = manager.present()
-    else:
-        changed, connection, diff = manager.absent()
+    try:
+        if module.params["state"] == "present":
+            changed, connection, diff = manager.present()
+        else:
+            changed, connection, diff = manager.absent()
+    except BluegreenAWSError as e:
+        module.fail_json_aws_error(e)
     result = {
         "changed": changed,
         "connection": connection,

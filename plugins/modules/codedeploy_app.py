@@ -100,43 +100,44 @@ application:
       sample: {"Environment": "prd"}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
 from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import application_arn
+from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
+
+APPLICATION = missing_is("ApplicationDoesNotExistException")
 
 
-def get_application(module, client, name):
-    try:
-        return client.get_application(applicationName=name, aws_retry=True)["application"]
-    except is_boto3_error_code("ApplicationDoesNotExistException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Unable to get CodeDeploy application {name}")
+@APPLICATION.list_error_handler("get CodeDeploy application {name}")
+def get_application(client, name):
+    return client.get_application(applicationName=name, aws_retry=True)["application"]
 
 
+@APPLICATION.common_error_handler("create CodeDeploy application {kwargs[applicationName]}")
+def create_application(client, **kwargs):
+    client.create_application(aws_retry=True, **kwargs)
+
+
+@APPLICATION.deletion_error_handler("delete CodeDeploy application {name}")
+def delete_application(client, name):
+    client.delete_application(applicationName=name, aws_retry=True)
+
+
+@APPLICATION.common_error_handler("update the tags of {arn}")
 def sync_tags(module, client, arn):
     """Bring the application's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
-    try:
-        return tag_sync.sync(module, client, tag_sync.CODEDEPLOY, arn)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Unable to update tags of {arn}")
+    return tag_sync.sync(module, client, tag_sync.CODEDEPLOY, arn)
 
 
 def present(module, client):
     name = module.params["name"]
     platform = module.params["compute_platform"]
     tags = module.params["tags"]
-    live = get_application(module, client, name)
+    live = get_application(client, name)
     diff = {"before": {}, "after": {"application_name": name, "compute_platform": platform}}
     if tags is not None:
         diff["after"]["tags"] = tags
@@ -146,11 +147,8 @@ def present(module, client):
             kwargs = {"applicationName": name, "computePlatform": platform}
             if tags:
                 kwargs["tags"] = tag_sync.as_list(tag_sync.CODEDEPLOY, tags)
-            try:
-                client.create_application(aws_retry=True, **kwargs)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg=f"Unable to create CodeDeploy application {name}")
-            live = get_application(module, client, name)
+            create_application(client, **kwargs)
+            live = get_application(client, name)
         result = camel_dict_to_snake_dict(live or {"applicationName": name, "computePlatform": platform})
         if tags is not None:
             result["tags"] = tags
@@ -178,15 +176,12 @@ def present(module, client):
 
 def absent(module, client):
     name = module.params["name"]
-    live = get_application(module, client, name)
+    live = get_application(client, name)
     if live is None:
         return False, {}, {"before": {}, "after": {}}
     diff = {"before": {"application_name": name, "compute_platform": live.get("computePlatform")}, "after": {}}
     if not module.check_mode:
-        try:
-            client.delete_application(applicationName=name, aws_retry=True)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Unable to delete CodeDeploy application {name}")
+        delete_application(client, name)
     return True, {}, diff
 
 
@@ -200,10 +195,13 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
-    if module.params["state"] == "present":
-        changed, application, diff = present(module, client)
-    else:
-        changed, application, diff = absent(module, client)
+    try:
+        if module.params["state"] == "present":
+            changed, application, diff = present(module, client)
+        else:
+            changed, application, diff = absent(module, client)
+    except BluegreenAWSError as e:
+        module.fail_json_aws_error(e)
     result = {"changed": changed, "application": application}
     if module._diff:
         result["diff"] = diff

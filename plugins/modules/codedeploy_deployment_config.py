@@ -134,11 +134,6 @@ deployment_config:
       sample: {"type": "TimeBasedCanary", "time_based_canary": {"canary_percentage": 10, "canary_interval": 5}}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -151,37 +146,33 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import (
     normalize_deployment_config,
     traffic_routing_config,
 )
+from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
+
+CONFIG = missing_is("DeploymentConfigDoesNotExistException")
 
 
-def get_config(module, client, name):
-    try:
-        return client.get_deployment_config(deploymentConfigName=name, aws_retry=True)["deploymentConfigInfo"]
-    except is_boto3_error_code("DeploymentConfigDoesNotExistException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Unable to get CodeDeploy deployment config {name}")
+@CONFIG.list_error_handler("get CodeDeploy deployment config {name}")
+def get_config(client, name):
+    return client.get_deployment_config(deploymentConfigName=name, aws_retry=True)["deploymentConfigInfo"]
 
 
-def create_config(module, client, request):
-    try:
-        client.create_deployment_config(aws_retry=True, **request)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Unable to create CodeDeploy deployment config {request['deploymentConfigName']}")
+@CONFIG.common_error_handler("create CodeDeploy deployment config {request[deploymentConfigName]}")
+def create_config(client, request):
+    client.create_deployment_config(aws_retry=True, **request)
 
 
-def delete_config(module, client, name):
+@CONFIG.deletion_error_handler("delete CodeDeploy deployment config {name}")
+def delete_config(client, name):
     try:
         client.delete_deployment_config(deploymentConfigName=name, aws_retry=True)
     except is_boto3_error_code("DeploymentConfigInUseException") as e:
-        module.fail_json_aws(
-            e,
-            msg=(
+        raise BluegreenAWSError(
+            message=(
                 f"CodeDeploy deployment config {name} is used by a deployment group and cannot be deleted; "
                 "point the deployment group at another config first"
             ),
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Unable to delete CodeDeploy deployment config {name}")
+            exception=e,
+        ) from e
 
 
 def snake(config):
@@ -199,7 +190,7 @@ def present(module, client):
         "computePlatform": module.params["compute_platform"],
         "trafficRoutingConfig": routing,
     }
-    live = get_config(module, client, name)
+    live = get_config(client, name)
     after = normalize_deployment_config(request)
     diff = {"before": snake(live) if live else {}, "after": snake(request)}
     if live is not None and normalize_deployment_config(live) == after:
@@ -223,9 +214,9 @@ def present(module, client):
     if module.check_mode:
         return True, camel_dict_to_snake_dict(request), diff
     if live is not None:
-        delete_config(module, client, name)
-    create_config(module, client, request)
-    created = get_config(module, client, name) or request
+        delete_config(client, name)
+    create_config(client, request)
+    created = get_config(client, name) or request
     return True, camel_dict_to_snake_dict(created), diff
 
 
@@ -233,12 +224,12 @@ def absent(module, client):
     name = module.params["name"]
     if is_predefined_config(name):
         module.fail_json(msg=f"{name} is predefined by AWS and cannot be deleted")
-    live = get_config(module, client, name)
+    live = get_config(client, name)
     if live is None:
         return False, {}, {"before": {}, "after": {}}
     diff = {"before": snake(live), "after": {}}
     if not module.check_mode:
-        delete_config(module, client, name)
+        delete_config(client, name)
     return True, {}, diff
 
 
@@ -263,10 +254,13 @@ def main():
         required_if=[("state", "present", ["traffic_routing"])],
     )
     client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
-    if module.params["state"] == "present":
-        changed, config, diff = present(module, client)
-    else:
-        changed, config, diff = absent(module, client)
+    try:
+        if module.params["state"] == "present":
+            changed, config, diff = present(module, client)
+        else:
+            changed, config, diff = absent(module, client)
+    except BluegreenAWSError as e:
+        module.fail_json_aws_error(e)
     result = {"changed": changed, "deployment_config": config}
     if module._diff:
         result["diff"] = diff

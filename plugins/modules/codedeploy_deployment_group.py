@@ -284,11 +284,6 @@ deployment_group:
       sample: {"Environment": "prd"}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -307,6 +302,7 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import (
     update_request,
     validate_deployment_group,
 )
+from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
 
 # Keys of a deploymentGroupInfo that say nothing about the configuration.
 _VOLATILE = ("lastSuccessfulDeployment", "lastAttemptedDeployment", "targetRevision")
@@ -315,6 +311,12 @@ _VOLATILE = ("lastSuccessfulDeployment", "lastAttemptedDeployment", "targetRevis
 # CodeDeploy answers InvalidRoleException for a role created a moment ago. Writes retry on it: 8 attempts, jittered
 # sleeps of at most 2+4+8+16+30+30+30 = 120 s in all (terraform-provider-aws retries CreateDeploymentGroup for minutes).
 ROLE_PROPAGATION_RETRY = {"retries": 8, "delay": 2, "backoff": 2.0, "max_delay": 30}
+GROUP = missing_is("DeploymentGroupDoesNotExistException")
+ROLE = missing_is("NoSuchEntity")
+# DescribeListeners / DescribeTargetGroups answer ValidationError for an ARN or name that cannot exist.
+LISTENER = missing_is("ListenerNotFound", "ValidationError")
+TARGET_GROUP = missing_is("TargetGroupNotFound", "ValidationError")
+CLUSTER = missing_is("ClusterNotFoundException")
 
 
 class DeploymentGroupManager:
@@ -335,11 +337,9 @@ class DeploymentGroupManager:
     def client(self, service):
         return self.module.client(service, retry_decorator=self._retry)
 
-    def fail(self, exception, msg):
-        self.module.fail_json_aws(exception, msg=msg)
-
     # -- reads ---------------------------------------------------------------------------------
 
+    @GROUP.list_error_handler("get deployment group {self.params[application]}/{self.params[name]}", (True, None))
     def get_group(self):
         """``(application_exists, deploymentGroupInfo or None)``."""
         try:
@@ -348,10 +348,6 @@ class DeploymentGroupManager:
             )["deploymentGroupInfo"]
         except is_boto3_error_code("ApplicationDoesNotExistException"):
             return False, None
-        except is_boto3_error_code("DeploymentGroupDoesNotExistException"):  # pylint: disable=duplicate-except
-            return True, None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.fail(e, f"Unable to get deployment group {self.params['application']}/{self.params['name']}")
         for key in _VOLATILE:
             info.pop(key, None)
         return True, info
@@ -364,46 +360,49 @@ class DeploymentGroupManager:
 
     # -- validation against live resources (read-only) ------------------------------------------
 
+    @ROLE.list_error_handler("get IAM role {role}")
+    def role_arn(self, role):
+        return self.client("iam").get_role(RoleName=role, aws_retry=True)["Role"]["Arn"]
+
     def resolve_role(self, role):
         if role.startswith("arn:"):
             return role
-        try:
-            return self.client("iam").get_role(RoleName=role, aws_retry=True)["Role"]["Arn"]
-        except is_boto3_error_code("NoSuchEntity"):
+        arn = self.role_arn(role)
+        if arn is None:
             self.module.fail_json(msg=f"service_role_arn: unknown IAM role {role}")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.fail(e, f"Unable to get IAM role {role}")
+        return arn
+
+    @LISTENER.list_error_handler("describe listener {arn}", False)
+    def listener_exists(self, arn):
+        self.client("elbv2").describe_listeners(ListenerArns=[arn], aws_retry=True)
+        return True
 
     def check_listeners(self):
-        elbv2 = self.client("elbv2")
         for option in ("prod_listener_arns", "test_listener_arns"):
             for arn in self.params[option] or []:
-                try:
-                    elbv2.describe_listeners(ListenerArns=[arn], aws_retry=True)
-                except is_boto3_error_code(["ListenerNotFound", "ValidationError"]):
+                if not self.listener_exists(arn):
                     self.module.fail_json(msg=f"{option}: unknown listener {arn}")
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                    self.fail(e, f"Unable to describe listener {arn}")
+
+    @TARGET_GROUP.list_error_handler("describe target group {name}", False)
+    def target_group_exists(self, name):
+        self.client("elbv2").describe_target_groups(Names=[name], aws_retry=True)
+        return True
 
     def check_target_groups(self):
-        elbv2 = self.client("elbv2")
         for name in self.params["target_groups"]:
-            try:
-                elbv2.describe_target_groups(Names=[name], aws_retry=True)
-            except is_boto3_error_code(["TargetGroupNotFound", "ValidationError"]):
+            if not self.target_group_exists(name):
                 self.module.fail_json(msg=f"target_groups: unknown target group {name}")
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                self.fail(e, f"Unable to describe target group {name}")
+
+    @CLUSTER.list_error_handler("describe ECS service {service} in cluster {cluster}")
+    def describe_service(self, cluster, service):
+        return self.client("ecs").describe_services(cluster=cluster, services=[service], aws_retry=True)
 
     def check_ecs_service(self):
         cluster = self.params["ecs_service"]["cluster"]
         service = self.params["ecs_service"]["service"]
-        try:
-            answer = self.client("ecs").describe_services(cluster=cluster, services=[service], aws_retry=True)
-        except is_boto3_error_code("ClusterNotFoundException"):
+        answer = self.describe_service(cluster, service)
+        if answer is None:
             self.module.fail_json(msg=f"ecs_service.cluster: unknown ECS cluster {cluster}")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.fail(e, f"Unable to describe ECS service {service} in cluster {cluster}")
         found = [s for s in answer.get("services") or [] if s.get("status") != "INACTIVE"]
         if not found:
             self.module.fail_json(msg=f"ecs_service.service: unknown ECS service {service} in cluster {cluster}")
@@ -449,22 +448,12 @@ class DeploymentGroupManager:
                 return True, result, diff
             if tags:
                 request["tags"] = tag_sync.as_list(tag_sync.CODEDEPLOY, tags)
-            try:
-                self.codedeploy_writes.create_deployment_group(aws_retry=True, **request)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.fail(e, f"Unable to create deployment group {params['application']}/{params['name']}")
+            self.create(request)
             return True, self.result(tags), diff
 
         changed = before != after
         if changed and not self.module.check_mode:
-            try:
-                self.codedeploy_writes.update_deployment_group(aws_retry=True, **update_request(request))
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.fail(
-                    e,
-                    f"Unable to update deployment group {params['application']}/{params['name']} "
-                    f"({', '.join(changed_keys(before, after))})",
-                )
+            self.update(request, ", ".join(changed_keys(before, after)))
         final_tags = None
         if tags is not None:
             current, change = self.sync_tags(self.arn())
@@ -480,12 +469,24 @@ class DeploymentGroupManager:
             return changed, result, diff
         return changed, self.result(final_tags), diff
 
+    @GROUP.common_error_handler("create deployment group {self.params[application]}/{self.params[name]}")
+    def create(self, request):
+        self.codedeploy_writes.create_deployment_group(aws_retry=True, **request)
+
+    @GROUP.common_error_handler("update deployment group {self.params[application]}/{self.params[name]} ({changes})")
+    def update(self, request, changes):
+        self.codedeploy_writes.update_deployment_group(aws_retry=True, **update_request(request))
+
+    @GROUP.deletion_error_handler("delete deployment group {self.params[application]}/{self.params[name]}")
+    def delete(self):
+        self.codedeploy.delete_deployment_group(
+            applicationName=self.params["application"], deploymentGroupName=self.params["name"], aws_retry=True
+        )
+
+    @GROUP.common_error_handler("update the tags of {arn}")
     def sync_tags(self, arn):
         """Bring the group's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
-        try:
-            return tag_sync.sync(self.module, self.codedeploy, tag_sync.CODEDEPLOY, arn)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.fail(e, f"Unable to update tags of {arn}")
+        return tag_sync.sync(self.module, self.codedeploy, tag_sync.CODEDEPLOY, arn)
 
     def result(self, tags):
         _exists, info = self.get_group()
@@ -501,12 +502,7 @@ class DeploymentGroupManager:
         before, _after = compare_deployment_group({}, live)
         diff = {"before": camel_dict_to_snake_dict(before), "after": {}}
         if not self.module.check_mode:
-            try:
-                self.codedeploy.delete_deployment_group(
-                    applicationName=self.params["application"], deploymentGroupName=self.params["name"], aws_retry=True
-                )
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.fail(e, f"Unable to delete deployment group {self.params['application']}/{self.params['name']}")
+            self.delete()
         return True, {}, diff
 
 
@@ -565,10 +561,13 @@ def main():
         required_if=[("state", "present", ["service_role_arn", "ecs_service", "target_groups", "prod_listener_arns"])],
     )
     manager = DeploymentGroupManager(module)
-    if module.params["state"] == "present":
-        changed, group, diff = manager.present()
-    else:
-        changed, group, diff = manager.absent()
+    try:
+        if module.params["state"] == "present":
+            changed, group, diff = manager.present()
+        else:
+            changed, group, diff = manager.absent()
+    except BluegreenAWSError as e:
+        module.fail_json_aws_error(e)
     result = {"changed": changed, "deployment_group": group}
     if module._diff:
         result["diff"] = diff

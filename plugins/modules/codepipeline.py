@@ -240,12 +240,6 @@ changed_paths:
   sample: ["stages[Deploy].actions[Deploy].configuration.DeploymentGroupName"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
@@ -259,6 +253,9 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.codepipeline import 
     update_declaration,
     validate_declaration,
 )
+from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
+
+PIPELINE = missing_is("PipelineNotFoundException")
 
 
 def snake(declaration):
@@ -271,24 +268,26 @@ class PipelineManager:
         self.params = module.params
         self.client = module.client("codepipeline", retry_decorator=AWSRetry.jittered_backoff())
 
-    def fail(self, exception, msg):
-        self.module.fail_json_aws(exception, msg=msg)
-
+    @PIPELINE.list_error_handler("get pipeline {self.params[name]}")
     def get(self):
-        name = self.params["name"]
-        try:
-            return self.client.get_pipeline(name=name, aws_retry=True)
-        except is_boto3_error_code("PipelineNotFoundException"):
-            return None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.fail(e, f"Unable to get pipeline {name}")
+        return self.client.get_pipeline(name=self.params["name"], aws_retry=True)
 
+    @PIPELINE.common_error_handler("create pipeline {self.params[name]}")
+    def create(self, **kwargs):
+        self.client.create_pipeline(aws_retry=True, **kwargs)
+
+    @PIPELINE.common_error_handler("update pipeline {self.params[name]}")
+    def update(self, declaration):
+        self.client.update_pipeline(pipeline=declaration, aws_retry=True)
+
+    @PIPELINE.deletion_error_handler("delete pipeline {self.params[name]}")
+    def delete(self):
+        self.client.delete_pipeline(name=self.params["name"], aws_retry=True)
+
+    @PIPELINE.common_error_handler("update the tags of {arn}")
     def sync_tags(self, arn):
         """Bring the pipeline's tags to O(tags); return (tags before, plan). Check mode: only the plan."""
-        try:
-            return tag_sync.sync(self.module, self.client, tag_sync.CODEPIPELINE, arn)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.fail(e, f"Unable to update tags of {arn}")
+        return tag_sync.sync(self.module, self.client, tag_sync.CODEPIPELINE, arn)
 
     def result(self, answer, tags):
         pipeline = snake(answer["pipeline"])
@@ -322,20 +321,14 @@ class PipelineManager:
             kwargs = {"pipeline": wanted}
             if tags:
                 kwargs["tags"] = tag_sync.as_list(tag_sync.CODEPIPELINE, tags)
-            try:
-                self.client.create_pipeline(aws_retry=True, **kwargs)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.fail(e, f"Unable to create pipeline {wanted['name']}")
+            self.create(**kwargs)
             return True, self.result(self.get(), tags), diff, extra
 
         changed = before != after
         if changed:
             extra["changed_paths"] = changed_paths(before, after)
             if not self.module.check_mode:
-                try:
-                    self.client.update_pipeline(pipeline=update_declaration(wanted, live), aws_retry=True)
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    self.fail(e, f"Unable to update pipeline {wanted['name']}")
+                self.update(update_declaration(wanted, live))
                 answer = self.get()
         final_tags = None
         if tags is not None:
@@ -355,10 +348,7 @@ class PipelineManager:
         before, _after = compare_pipeline({}, answer["pipeline"])
         diff = {"before": snake(before), "after": {}}
         if not self.module.check_mode:
-            try:
-                self.client.delete_pipeline(name=self.params["name"], aws_retry=True)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.fail(e, f"Unable to delete pipeline {self.params['name']}")
+            self.delete()
         return True, {}, diff, {}
 
 
@@ -404,10 +394,13 @@ def main():
         required_if=[("state", "present", ["role_arn", "artifact_store", "stages"])],
     )
     manager = PipelineManager(module)
-    if module.params["state"] == "present":
-        changed, pipeline, diff, extra = manager.present()
-    else:
-        changed, pipeline, diff, extra = manager.absent()
+    try:
+        if module.params["state"] == "present":
+            changed, pipeline, diff, extra = manager.present()
+        else:
+            changed, pipeline, diff, extra = manager.absent()
+    except BluegreenAWSError as e:
+        module.fail_json_aws_error(e)
     result = dict(extra, changed=changed, pipeline=pipeline)
     if module._diff:
         result["diff"] = diff

@@ -81,17 +81,35 @@ missing_tags:
   sample: ["1.4.3"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
+
+REPOSITORY = missing_is("RepositoryNotFoundException")
+IMAGE = missing_is("ImageNotFoundException")
+
+
+@REPOSITORY.list_error_handler("describe ECR repository {name}")
+def describe_repository(client, name, extra):
+    """The repository (snake case, with its tags), or None when it does not exist."""
+    repositories = client.describe_repositories(aws_retry=True, repositoryNames=[name], **extra)["repositories"]
+    if not repositories:
+        return {}
+    repository = camel_dict_to_snake_dict(repositories[0])
+    tag_list = client.list_tags_for_resource(aws_retry=True, resourceArn=repositories[0]["repositoryArn"])["tags"]
+    # After snake-casing: tag keys are the user's and must keep their case.
+    repository["tags"] = boto3_tag_list_to_ansible_dict(tag_list)
+    return repository
+
+
+@IMAGE.list_error_handler("look up image tag {tag} in ECR repository {name}", [])
+def images_tagged(client, name, tag, extra):
+    return client.describe_images(aws_retry=True, repositoryName=name, imageIds=[{"imageTag": tag}], **extra)[
+        "imageDetails"
+    ]
 
 
 def main():
@@ -106,37 +124,19 @@ def main():
     extra = {"registryId": module.params["registry_id"]} if module.params["registry_id"] else {}
     tags = list(dict.fromkeys(module.params["image_tags"]))
 
-    try:
-        repositories = client.describe_repositories(aws_retry=True, repositoryNames=[name], **extra)["repositories"]
-    except is_boto3_error_code("RepositoryNotFoundException"):
-        module.exit_json(changed=False, repository={}, images=[], missing_tags=tags)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to describe ECR repository {name}")
-
-    repository = camel_dict_to_snake_dict(repositories[0]) if repositories else {}
-    if repository:
-        try:
-            arn = repositories[0]["repositoryArn"]
-            tag_list = client.list_tags_for_resource(aws_retry=True, resourceArn=arn)["tags"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to read the tags of ECR repository {name}")
-        # After snake-casing: tag keys are the user's and must keep their case.
-        repository["tags"] = boto3_tag_list_to_ansible_dict(tag_list)
-
     images, missing = [], []
-    for tag in tags:
-        try:
-            found = client.describe_images(aws_retry=True, repositoryName=name, imageIds=[{"imageTag": tag}], **extra)[
-                "imageDetails"
-            ]
-        except is_boto3_error_code("ImageNotFoundException"):
-            found = []
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg=f"Failed to look up image tag {tag} in ECR repository {name}")
-        if found:
-            images.extend(found)
-        else:
-            missing.append(tag)
+    try:
+        repository = describe_repository(client, name, extra)
+        if repository is None:
+            module.exit_json(changed=False, repository={}, images=[], missing_tags=tags)
+        for tag in tags:
+            found = images_tagged(client, name, tag, extra)
+            if found:
+                images.extend(found)
+            else:
+                missing.append(tag)
+    except BluegreenAWSError as e:
+        module.fail_json_aws_error(e)
 
     module.exit_json(
         changed=False,

@@ -70,15 +70,26 @@ removed_tags:
   sample: ["Owner"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
+
+REPOSITORY = missing_is("RepositoryNotFoundException")
+
+
+@REPOSITORY.list_error_handler("read the tags of ECR repository {name}")
+def read_tags(client, name, extra):
+    """``(arn, tags)`` of the repository, or None when it does not exist."""
+    arn = client.describe_repositories(aws_retry=True, repositoryNames=[name], **extra)["repositories"][0][
+        "repositoryArn"
+    ]
+    return arn, tag_sync.read(client, tag_sync.ECR, arn)
+
+
+@REPOSITORY.common_error_handler("tag ECR repository {name}")
+def write_tags(client, name, arn, change):
+    tag_sync.write(client, tag_sync.ECR, arn, change)
 
 
 def main():
@@ -94,21 +105,15 @@ def main():
     extra = {"registryId": module.params["registry_id"]} if module.params["registry_id"] else {}
 
     try:
-        arn = client.describe_repositories(aws_retry=True, repositoryNames=[name], **extra)["repositories"][0][
-            "repositoryArn"
-        ]
-        current = tag_sync.read(client, tag_sync.ECR, arn)
-    except is_boto3_error_code("RepositoryNotFoundException"):
-        module.fail_json(msg=f"ECR repository {name} does not exist")
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to read the tags of ECR repository {name}")
-
-    change = tag_sync.plan(current, module.params["tags"], module.params["purge_tags"])
-    if change.changed and not module.check_mode:
-        try:
-            tag_sync.write(client, tag_sync.ECR, arn, change)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to tag ECR repository {name}")
+        found = read_tags(client, name, extra)
+        if found is None:
+            module.fail_json(msg=f"ECR repository {name} does not exist")
+        arn, current = found
+        change = tag_sync.plan(current, module.params["tags"], module.params["purge_tags"])
+        if change.changed and not module.check_mode:
+            write_tags(client, name, arn, change)
+    except BluegreenAWSError as e:
+        module.fail_json_aws_error(e)
 
     module.exit_json(changed=change.changed, tags=change.final, added_tags=change.to_add, removed_tags=change.to_remove)
 

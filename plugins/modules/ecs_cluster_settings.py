@@ -68,36 +68,40 @@ tags:
   sample: {"Environment": "prd"}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
 
 SETTING = "containerInsights"
+# DescribeClusters reports a missing cluster in ``failures``, not as an error: every error code is a failure.
+CLUSTER = missing_is()
 
 
-def main():
-    argument_spec = dict(
-        cluster=dict(type="str", required=True),
-        container_insights=dict(type="str", choices=["disabled", "enabled", "enhanced"]),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=False),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+@CLUSTER.common_error_handler("describe ECS cluster {name}")
+def describe_cluster(client, name):
+    """The cluster with its settings and tags, as a one-item list; [] when it does not exist (or is INACTIVE)."""
+    clusters = client.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS", "TAGS"])["clusters"]
+    return [c for c in clusters if c.get("status") != "INACTIVE"]
+
+
+@CLUSTER.common_error_handler("update the settings of ECS cluster {name}")
+def update_settings(client, name, arn, settings):
+    client.update_cluster(aws_retry=True, cluster=arn, settings=settings)
+
+
+@CLUSTER.common_error_handler("tag ECS cluster {name}")
+def write_tags(client, name, arn, change):
+    tag_sync.write(client, tag_sync.ECS, arn, change)
+
+
+def converge(module, client):
+    """``(changed, settings, tags)`` once the cluster has the wanted settings and tags."""
     name = module.params["cluster"]
     insights = module.params["container_insights"]
     wanted_tags = module.params["tags"]
 
-    try:
-        clusters = client.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS", "TAGS"])["clusters"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to describe ECS cluster {name}")
-    clusters = [c for c in clusters if c.get("status") != "INACTIVE"]
+    clusters = describe_cluster(client, name)
     if not clusters:
         if module.check_mode:
             module.exit_json(
@@ -118,21 +122,31 @@ def main():
         changed = True
         settings = [s for s in settings if s.get("name") != SETTING] + [{"name": SETTING, "value": insights}]
         if not module.check_mode:
-            try:
-                client.update_cluster(aws_retry=True, cluster=arn, settings=[{"name": SETTING, "value": insights}])
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg=f"Failed to update the settings of ECS cluster {name}")
+            update_settings(client, name, arn, [{"name": SETTING, "value": insights}])
 
     if wanted_tags is not None:
         change = tag_sync.plan(tags, wanted_tags, module.params["purge_tags"])
         if change.changed and not module.check_mode:
-            try:
-                tag_sync.write(client, tag_sync.ECS, arn, change)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg=f"Failed to tag ECS cluster {name}")
+            write_tags(client, name, arn, change)
         changed = changed or change.changed
         tags = change.final
 
+    return changed, settings, tags
+
+
+def main():
+    argument_spec = dict(
+        cluster=dict(type="str", required=True),
+        container_insights=dict(type="str", choices=["disabled", "enabled", "enhanced"]),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        changed, settings, tags = converge(module, client)
+    except BluegreenAWSError as e:
+        module.fail_json_aws_error(e)
     module.exit_json(changed=changed, settings=settings, tags=tags)
 
 
