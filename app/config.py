@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -18,6 +19,33 @@ class ConfigError(ValueError):
     def __init__(self, name: str, value: str, allowed: str) -> None:
         super().__init__(f"invalid value for environment variable {name}={value!r}: allowed values are {allowed}")
         self.name = name
+
+
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+_VERIFYING = ("verify-ca", "verify-full")
+# RDS's DBName rule for PostgreSQL: a letter, then letters, digits or underscores, 63 at most
+# (CreateDBInstance, DBName: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html)
+_DB_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}").fullmatch
+_HOSTNAME = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+).fullmatch
+# arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>
+_SECRET_ARN = re.compile(r"arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+").fullmatch
+
+
+@dataclasses.dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the PostgreSQL database is and how to log in; None in Settings when DB_HOST is unset."""
+
+    host: str
+    name: str
+    port: int = 5432
+    user: str = ""
+    password: str = dataclasses.field(default="", repr=False)
+    secret_arn: str | None = None  # re-read at connect time after a rotation (app/credentials.py)
+    sslmode: str = "verify-full"
+    sslrootcert: str | None = None
+    connect_timeout: int = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +65,7 @@ class Settings:
     metadata_uri: str | None = None
     metadata_timeout: float = 1.0
     test_slow_ms: int = 0
+    database: DatabaseSettings | None = None
 
     @property
     def access_log(self) -> bool:
@@ -99,6 +128,67 @@ def _metadata_uri(env: Mapping[str, str]) -> str | None:
     return raw.rstrip("/")
 
 
+def _db_host(raw: str) -> str:
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        if _HOSTNAME(raw):
+            return raw
+    raise ConfigError("DB_HOST", raw, "a DNS name or an IP address (the RDS instance's endpoint address)")
+
+
+def _sslrootcert(env: Mapping[str, str], sslmode: str) -> str | None:
+    raw = env.get("DB_SSLROOTCERT", "").strip()
+    if not raw:
+        if sslmode in _VERIFYING:
+            raise ConfigError(
+                "DB_SSLROOTCERT",
+                raw,
+                f"the path of a CA bundle file (PEM) or 'system', required with DB_SSLMODE={sslmode}",
+            )
+        return None
+    if raw != "system" and not (os.path.isfile(raw) and os.access(raw, os.R_OK)):
+        raise ConfigError("DB_SSLROOTCERT", raw, "the path of a readable CA bundle file (PEM) or 'system'")
+    return raw
+
+
+def _database(env: Mapping[str, str]) -> DatabaseSettings | None:
+    """DB_* variables; the user and password may come from the secret alone (DB_SECRET_ARN)."""
+    host = env.get("DB_HOST", "").strip()
+    if not host:
+        return None
+    name = env.get("DB_NAME", "").strip()
+    if not _DB_NAME(name):
+        raise ConfigError(
+            "DB_NAME", name, "a letter then letters, digits or underscores, 63 at most (required with DB_HOST)"
+        )
+    secret_arn = env.get("DB_SECRET_ARN", "").strip() or None
+    if secret_arn is not None and not _SECRET_ARN(secret_arn):
+        raise ConfigError(
+            "DB_SECRET_ARN",
+            secret_arn,
+            "a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)",
+        )
+    user, password = env.get("DB_USER", "").strip(), env.get("DB_PASSWORD", "")
+    for var, value in (("DB_USER", user), ("DB_PASSWORD", password)):
+        if not value and secret_arn is None:
+            raise ConfigError(var, value, "a non-empty value (required with DB_HOST unless DB_SECRET_ARN is set)")
+    sslmode = env.get("DB_SSLMODE", "").strip().lower() or DatabaseSettings.sslmode
+    if sslmode not in SSL_MODES:
+        raise ConfigError("DB_SSLMODE", env["DB_SSLMODE"], ", ".join(SSL_MODES))
+    return DatabaseSettings(
+        host=_db_host(host),
+        name=name,
+        port=_int(env, "DB_PORT", DatabaseSettings.port, 1, 65535),
+        user=user,
+        password=password,
+        secret_arn=secret_arn,
+        sslmode=sslmode,
+        sslrootcert=_sslrootcert(env, sslmode),
+        connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", DatabaseSettings.connect_timeout, 1, 60),
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from ``env`` (default ``os.environ``); raise ConfigError on a bad value."""
     env = os.environ if env is None else env
@@ -119,4 +209,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metadata_uri=_metadata_uri(env),
         metadata_timeout=_float(env, "METADATA_TIMEOUT", Settings.metadata_timeout, 0.05, 30),
         test_slow_ms=_int(env, "APP_TEST_SLOW_MS", Settings.test_slow_ms, 0, 600000),
+        database=_database(env),
     )

@@ -14,6 +14,7 @@ import time
 
 import bottle
 
+from app import notes
 from app.config import Settings
 from app.logs import AccessLogger
 from app.metadata import TaskMetadata
@@ -21,7 +22,25 @@ from app.metadata import TaskMetadata
 LOG = logging.getLogger("app")
 JSON_TYPE = "application/json"
 _REQUEST_ID_OK = re.compile(r"[A-Za-z0-9=;:._/+-]{1,200}").fullmatch
-_STATUS_PHRASES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"}
+_STATUS_PHRASES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+RETRY_AFTER = "2"  # seconds, on a 503 from the database: the pool reconnects in the background meanwhile
+
+
+class ApiError(bottle.HTTPError):
+    """An error answer whose ``detail`` (safe to show) goes into the JSON body."""
+
+    def __init__(self, status: int, detail: str, **headers) -> None:
+        super().__init__(status, detail, **headers)
+        self.detail = detail
+
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -62,6 +81,8 @@ def _json_error(res: bottle.HTTPError) -> str:
     bottle.response.set_header("Cache-Control", "no-store")
     code = res.status_code
     doc = {"error": _STATUS_PHRASES.get(code, res.status_line[4:]), "status": code}
+    if isinstance(res, ApiError):
+        doc["detail"] = res.detail
     if code == 404:
         doc["path"] = bottle.request.path
     elif code == 405:
@@ -89,8 +110,67 @@ def _log_errors(callback):
     return wrapper
 
 
-def build_bottle(settings: Settings, metadata: TaskMetadata | None = None) -> bottle.Bottle:
-    """The routes, without the access-log middleware."""
+def _json(doc, status: int = 200) -> str:
+    bottle.response.status = status
+    bottle.response.content_type = JSON_TYPE
+    bottle.response.set_header("Cache-Control", "no-store")
+    return json.dumps(doc)
+
+
+def _call(database, method, *args):
+    """A database call; 503 JSON when there is no database or it does not answer."""
+    if database is None:
+        raise ApiError(503, "database not configured")
+    from app.db import Unavailable  # pylint: disable=import-outside-toplevel  # psycopg only with a database
+
+    try:
+        return getattr(database, method)(*args)
+    except Unavailable as exc:
+        LOG.warning("%s (request_id %s)", exc, bottle.request.environ.get("app.request_id"))
+        raise ApiError(503, "database unavailable", Retry_After=RETRY_AFTER) from exc
+
+
+def _validated(parse, *args):
+    try:
+        return parse(*args)
+    except notes.Invalid as exc:
+        raise ApiError(exc.status, str(exc)) from None
+
+
+def add_notes_routes(app: bottle.Bottle, database) -> None:
+    """POST /notes, GET /notes (newest first), GET /notes/<id>; 503 JSON without a database."""
+
+    @app.post("/notes")
+    def create_note():
+        if database is None:
+            raise ApiError(503, "database not configured")
+        req = bottle.request
+        if not notes.is_json(req.content_type):
+            raise ApiError(415, "Content-Type must be application/json")
+        if req.content_length > notes.MAX_BODY:
+            raise ApiError(413, f"the request body is larger than {notes.MAX_BODY} bytes")
+        text = _validated(notes.parse_note, req.body.read(notes.MAX_BODY + 1))
+        note = _call(database, "add_note", text)
+        bottle.response.set_header("Location", f"/notes/{note['id']}")
+        return _json(note, 201)
+
+    @app.get("/notes")
+    def list_notes():
+        if database is None:
+            raise ApiError(503, "database not configured")
+        limit = _validated(notes.parse_limit, bottle.request.query.get("limit"))
+        return _json({"notes": _call(database, "list_notes", limit)})
+
+    @app.get("/notes/<note_id:int>")
+    def get_note(note_id):
+        note = _call(database, "get_note", note_id)
+        if note is None:
+            raise ApiError(404, f"no note {note_id}")
+        return _json(note)
+
+
+def build_bottle(settings: Settings, metadata: TaskMetadata | None = None, database=None) -> bottle.Bottle:
+    """The routes, without the access-log middleware; ``database`` (app.db.Database) backs the notes."""
     app = bottle.Bottle()
     app.install(_log_errors)
     metadata = metadata or TaskMetadata(settings.metadata_uri, settings.metadata_timeout)
@@ -113,7 +193,13 @@ def build_bottle(settings: Settings, metadata: TaskMetadata | None = None) -> bo
     def health_route():
         bottle.response.set_header("Content-Type", JSON_TYPE)
         bottle.response.set_header("Cache-Control", "no-store")
-        return health
+        if database is None:
+            return health
+        # 200 even when the database does not answer: every task shares it, so failing the load balancer's
+        # check would have ECS replace all of them at once for an outage new tasks cannot fix. "ready" says
+        # whether this task can serve everything (a release's validation can require it).
+        ok = database.healthy()
+        return json.dumps({"status": "ok", "database": "ok" if ok else "unavailable", "ready": ok})
 
     @app.get("/version")
     def version_route():
@@ -131,6 +217,7 @@ def build_bottle(settings: Settings, metadata: TaskMetadata | None = None) -> bo
             bottle.response.content_type = JSON_TYPE
             return json.dumps({"slept_ms": settings.test_slow_ms})
 
+    add_notes_routes(app, database)
     for code in _STATUS_PHRASES:
         app.error(code)(_json_error)
     return app
@@ -214,8 +301,22 @@ class RequestLogMiddleware:
             self.logger.log(method, path, status, (time.perf_counter() - started) * 1000.0, rid)
 
 
-def create_app(settings: Settings, metadata: TaskMetadata | None = None, logger: AccessLogger | None = None):
-    """The WSGI application the server runs."""
+def open_database(settings: Settings):
+    """The app.db.Database for settings.database, connecting in the background; None without DB_HOST."""
+    if settings.database is None:
+        return None
+    from app.db import Database  # pylint: disable=import-outside-toplevel  # psycopg only with a database
+
+    return Database(settings.database, settings.threads, f"app {settings.app_version}").open()
+
+
+def create_app(
+    settings: Settings, metadata: TaskMetadata | None = None, logger: AccessLogger | None = None, database=None
+):
+    """The WSGI application the server runs; ``database`` defaults to ``open_database(settings)``."""
     logger = logger or AccessLogger(settings.app_version, enabled=settings.access_log)
-    routes = build_bottle(settings, metadata)
-    return RequestLogMiddleware(routes, logger, constant_answers(routes))
+    database = database if database is not None else open_database(settings)
+    routes = build_bottle(settings, metadata, database)
+    # with a database, /health says whether it answers: no longer the same bytes every time
+    constant = CONSTANT_PATHS if database is None else tuple(p for p in CONSTANT_PATHS if p != "/health")
+    return RequestLogMiddleware(routes, logger, constant_answers(routes, constant))
