@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import io
 import json
+import signal
+import sys
 import threading
+import urllib.request
+import wsgiref.util
 
 import pytest
+from app_test_helpers import ROOT, base_env, free_port, running_server, wait_healthy
 
 from app import notes
 from app.db import Database
@@ -187,8 +194,6 @@ def test_pool_is_bounded_by_the_server_threads(db_client, postgres, db_settings)
 
 
 def _wsgi(app, environ, body: bytes) -> int:
-    import io  # noqa: PLC0415
-    import wsgiref.util  # noqa: PLC0415
 
     wsgiref.util.setup_testing_defaults(environ)
     environ["wsgi.input"] = io.BytesIO(body)
@@ -203,3 +208,40 @@ def test_without_a_database_the_notes_routes_answer_503(client):
         assert res.json == {"error": "Service Unavailable", "status": 503, "detail": "database not configured"}
         assert "Retry-After" not in res.headers
     assert client.get("/health").json == {"status": "ok"}
+
+
+def test_the_production_server_serves_notes_with_a_pool_of_its_threads(postgres, db_settings):
+    """``python -m app`` (granian, 2 threads) from the environment ECS gives it; 16 concurrent clients."""
+
+    port = free_port()
+    env = base_env(
+        PORT=str(port),
+        SERVER_THREADS="2",
+        DB_HOST=db_settings.host,
+        DB_PORT=str(db_settings.port),
+        DB_NAME=db_settings.name,
+        DB_USER=db_settings.user,
+        DB_PASSWORD=db_settings.password,
+        DB_SSLROOTCERT=db_settings.sslrootcert,
+    )
+
+    def post(n):
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/notes",
+            data=json.dumps({"text": f"n{n}"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status
+
+    with running_server([sys.executable, "-m", "app"], env, cwd=ROOT) as proc:
+        wait_healthy(port, proc)
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            assert set(pool.map(post, range(64))) == {201}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as resp:
+            assert json.loads(resp.read()) == {"status": "ok", "database": "ok", "ready": True}
+        sessions = postgres.sql(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{db_settings.name}'")
+        assert int(sessions) == 2
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    assert _count(postgres, db_settings) == 64
