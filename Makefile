@@ -16,12 +16,12 @@ ENV ?= local
 # Seconds per emulated minute for make local: a canary's minute takes a tenth of a second.
 LOCAL_MINUTE_SECONDS ?= 0.1
 
-.PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app bench-release build clean
+.PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app bench-release build changelog clean
 
 help:
 	@echo "make local   set up, start the AWS emulator, build the stack on it (inventories/local)"
 	@echo "make test    everything CI runs: lint, unit tests, ansible-test sanity, molecule"
-	@echo "make lint | unit | sanity | molecule | bench-app | bench-release | build | emulator-stop | clean"
+	@echo "make lint | unit | sanity | molecule | bench-app | bench-release | build | changelog | emulator-stop | clean"
 
 venv: $(STAMP) .collections/ansible_collections/bluegreen/ecs
 
@@ -59,6 +59,8 @@ lint: venv
 	$(BIN)/python scripts/role_docs.py --check
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/ansible-lint
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
 unit: venv
 	$(BIN)/pytest -q tests
@@ -79,6 +81,12 @@ bench-release: venv
 
 build: venv
 	$(BIN)/ansible-galaxy collection build --force
+
+# CHANGELOG.md and changelogs/changelog.yaml for galaxy.yml's version from changelogs/fragments (run again for
+# the same version to add fragments that came later). The plugin cache it writes is not YAML yamllint accepts.
+changelog: venv
+	$(BIN)/antsibull-changelog release --version $$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')
+	rm -f changelogs/.plugin-cache.yaml
 
 clean:
 	-EMULATOR_PORT=$(LOCAL_PORT) $(BIN)/python -m emulator stop
