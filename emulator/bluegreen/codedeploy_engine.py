@@ -27,6 +27,15 @@ from emulator.errors import AwsError
 LOCK = threading.RLock()
 TICK_SECONDS = 0.02
 _LOG = logging.getLogger(__name__)
+# Other engines on the same lock and ticker (the ECS-native one: emulator/bluegreen/ecs_engine.py); each returns True
+# while one of its deployments is in flight.
+_ADVANCERS: list = []
+
+
+def register_advancer(advance) -> None:
+    """Advance ``advance()`` with the CodeDeploy engines, on every tick and before every moto request (idempotent)."""
+    if advance not in _ADVANCERS:
+        _ADVANCERS.append(advance)
 
 
 @contextlib.contextmanager
@@ -214,6 +223,8 @@ def advance_all() -> bool:
         for engine in seam.live_engines():
             if isinstance(engine, CodeDeployEcsEngine) and not engine.closed:
                 busy = engine.advance() or busy
+        for advance in _ADVANCERS:
+            busy = advance() or busy
     return busy
 
 

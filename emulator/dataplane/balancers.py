@@ -499,7 +499,7 @@ def _graces(account: str, region: str) -> dict[str, int]:
             continue
         grace = int(getattr(service, "health_check_grace_period_seconds", None) or 0)
         balancers = list(service.load_balancers or [])
-        for task_set in list(service.task_sets or []):
+        for task_set in [*(service.task_sets or []), *getattr(service, "emulator_revisions", ())]:
             balancers.extend(task_set.load_balancers or [])
         for balancer in balancers:
             if balancer.get("targetGroupArn"):

@@ -37,8 +37,9 @@ Follows:
 Time is emulated: AWS intervals in seconds are scaled by ``emulator.clock.minute_seconds() / 60`` (floor
 ``MIN_SECONDS``). One reconciler thread compares desired and running tasks, every ``PERIOD`` seconds and when an
 API call wakes it (``wake``), under the lock the CodeDeploy engine and moto requests share; processes start and
-stop outside it. Only the task sets' containers run: ECS-controller services keep moto's steady fiction
-(emulator/patches/ecs.py); RunTask stays moto's. Each task runs its first container with a port mapping (the
+stop outside it. Only the task sets' containers run, and the revisions of ECS-native blue/green services
+(emulator/bluegreen/ecs_engine.py); other ECS-controller services keep moto's steady fiction (emulator/patches/ecs.py);
+RunTask stays moto's. Each task runs its first container with a port mapping (the
 load balancer's ``containerName`` if it names one); its ``command``/``entryPoint`` are not emulated (the image's
 recipe is what runs).
 """
@@ -367,7 +368,8 @@ def _desired() -> dict[str, tuple]:
             for service in list(backend.services.values()):
                 if service.status != "ACTIVE":
                     continue
-                for task_set in service.task_sets:
+                # An ECS-native blue/green service's revisions run like task sets (emulator/bluegreen/ecs_engine.py).
+                for task_set in [*service.task_sets, *getattr(service, "emulator_revisions", ())]:
                     scale = task_set.scale or {}
                     percent = float(scale.get("value", 100.0)) if scale.get("unit", "PERCENT") == "PERCENT" else 100.0
                     count = math.ceil(service.desired_count * percent / 100)

@@ -31,6 +31,13 @@ Follows:
   service with a load balancer creates its first task set (PRIMARY, scale 100 %, on that target group).
 - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTaskDefinitions.html: sort orders the ARNs by
   family name and then revision, ASC (the default) or DESC; moto ignored it and listed them in registration order.
+- https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html and API_DeploymentConfiguration.html:
+  CreateService keeps deploymentConfiguration (moto stored it on UpdateService only). A service with the ECS controller
+  and the BLUE_GREEN, LINEAR or CANARY strategy is ECS's own blue/green (emulator/bluegreen/ecs_engine.py): its
+  settings are checked as AWS checks them (emulator/bluegreen/ecs_config.py) before anything changes, its revisions run
+  as real tasks, and an update of a revision property starts a service deployment; ListServiceDeployments,
+  DescribeServiceDeployments, DescribeServiceRevisions, StopServiceDeployment and ContinueServiceDeployment answer
+  from that engine (moto raised NotImplementedError).
 """
 
 import math
@@ -148,12 +155,17 @@ def cluster_view(backend, cluster, include=()) -> dict:
 
 
 def settle_service(backend, service) -> None:
-    """A service's counts: its task sets' real tasks, or steady without task sets (cluster counters follow)."""
+    """A service's counts: its task sets' (or blue/green revisions') real tasks, or steady without them (cluster
+    counters follow)."""
     cluster = backend.clusters.get(service.cluster_name)
     settle_task_sets(service)
+    revisions = getattr(service, "emulator_revisions", None)
     if service.task_sets:
         running = sum(ts.running_count for ts in service.task_sets)
         pending = sum(ts.pending_count for ts in service.task_sets)
+    elif revisions is not None:
+        counted = [tasks.counts(revision.task_set_arn) for revision in revisions]
+        running, pending = sum(c[0] for c in counted), sum(c[1] for c in counted)
     else:
         running, pending = service.desired_count, 0
     delta_running = running - service.running_count
@@ -250,11 +262,15 @@ class EcsPatch(EC2ContainerServiceResponse):
         return ActionResult({"cluster": cluster_view(backend, cluster, ("TAGS",))})
 
     def create_service(self):
+        request = raw_json(self.body)
+        engine = _blue_green_engine(self.ecs_backend)
+        blue_green = _check_blue_green(engine, request, request.get("deploymentController"), request)
         awsvpc = (self._get_param("networkConfiguration") or {}).get("awsvpcConfiguration")
         if isinstance(awsvpc, dict):
             awsvpc.setdefault("securityGroups", [])
         result = _ORIGINAL["create_service"](self)
         service = result.result["service"]
+        service.deployment_configuration = self._get_param("deploymentConfiguration")
         grace = self._get_param("healthCheckGracePeriodSeconds")
         if grace is not None:
             service.health_check_grace_period_seconds = int(grace)
@@ -264,14 +280,29 @@ class EcsPatch(EC2ContainerServiceResponse):
         for deployment in service.deployments:
             deployment["updatedAt"] = utcnow()
         initial_task_set(self.ecs_backend, service)
+        if blue_green:
+            engine.adopt(service)
         settle_service(self.ecs_backend, service)
         return result
 
     def update_service(self):
         backend = self.ecs_backend
         service = backend._get_service(self._get_param("cluster") or "default", self._get_param("service"))  # pylint: disable=protected-access
+        request = raw_json(self.body)
         if service.deployment_controller.get("type") == "CODE_DEPLOY":
-            refuse_code_deploy_update(raw_json(self.body))
+            refuse_code_deploy_update(request)
+        engine = _blue_green_engine(backend)
+        effective = {
+            "deploymentConfiguration": request.get(
+                "deploymentConfiguration", getattr(service, "deployment_configuration", None)
+            ),
+            "loadBalancers": request.get("loadBalancers") or service.load_balancers,
+        }
+        controller = request.get("deploymentController") or service.deployment_controller
+        blue_green = _check_blue_green(engine, effective, controller, request)
+        if blue_green:
+            engine.adopt(service)  # a service turning blue/green: what runs now is its first revision
+        before = _revision_fields(service)
         cluster = backend.clusters.get(service.cluster_name)
         before = (cluster.running_tasks_count, cluster.pending_tasks_count) if cluster else (0, 0)
         running, pending = service.running_count, service.pending_count
@@ -280,8 +311,46 @@ class EcsPatch(EC2ContainerServiceResponse):
         if cluster is not None:
             cluster.running_tasks_count, cluster.pending_tasks_count = before
         service.running_count, service.pending_count = running, pending
+        if blue_green and engine.needs_deployment(service, before, request):
+            engine.start(service)
         settle_service(backend, service)
         return result
+
+    # -- ECS-native blue/green service deployments (emulator/bluegreen/ecs_engine.py) ------------------------------
+
+    def list_service_deployments(self):
+        backend = self.ecs_backend
+        service = backend._get_service(self._get_param("cluster") or "default", self._get_param("service"))  # pylint: disable=protected-access
+        found = _blue_green_engine(backend).list_deployments(
+            service, self._get_param("status") or [], self._get_param("createdAt")
+        )
+        start = int(self._get_param("nextToken") or 0)
+        size = int(self._get_param("maxResults") or 20)
+        answer = {"serviceDeployments": found[start : start + size]}
+        if start + size < len(found):
+            answer["nextToken"] = str(start + size)
+        return ActionResult(answer)
+
+    def describe_service_deployments(self):
+        arns = _at_most_20(self._get_param("serviceDeploymentArns"), "serviceDeploymentArns")
+        found, failures = _blue_green_engine(self.ecs_backend).describe_deployments(arns)
+        return ActionResult({"serviceDeployments": found, "failures": failures})
+
+    def describe_service_revisions(self):
+        arns = _at_most_20(self._get_param("serviceRevisionArns"), "serviceRevisionArns")
+        found, failures = _blue_green_engine(self.ecs_backend).describe_revisions(arns)
+        return ActionResult({"serviceRevisions": found, "failures": failures})
+
+    def stop_service_deployment(self):
+        arn = self._get_param("serviceDeploymentArn")
+        _blue_green_engine(self.ecs_backend).stop(arn, self._get_param("stopType") or "ROLLBACK")
+        return ActionResult({"serviceDeploymentArn": arn})
+
+    def continue_service_deployment(self):
+        arn = self._get_param("serviceDeploymentArn")
+        engine = _blue_green_engine(self.ecs_backend)
+        engine.continue_(arn, self._get_param("hookId"), self._get_param("action") or "CONTINUE")
+        return ActionResult({"serviceDeploymentArn": arn})
 
     def describe_services(self):
         result = _ORIGINAL["describe_services"](self)
@@ -410,6 +479,42 @@ class EcsPatch(EC2ContainerServiceResponse):
         if (self._get_param("sort") or "ASC") == "DESC":
             arns.reverse()
         return ActionResult({**result.result, "taskDefinitionArns": arns})
+
+
+def _blue_green_engine(backend):
+    from emulator.bluegreen import ecs_engine  # pylint: disable=import-outside-toplevel  # it imports this module
+
+    return ecs_engine.engine_for(backend)
+
+
+def _revision_fields(service) -> dict:
+    from emulator.bluegreen import ecs_engine  # pylint: disable=import-outside-toplevel  # it imports this module
+
+    return ecs_engine.revision_fields(service)
+
+
+def _check_blue_green(engine, settings: dict, controller: dict | None, request: dict) -> bool:
+    """Refuse what AWS refuses in a blue/green service's settings (before anything changes); True for such a service."""
+    from emulator.bluegreen import ecs_config  # pylint: disable=import-outside-toplevel
+
+    config = settings.get("deploymentConfiguration")
+    if request.get("deploymentConfiguration") is not None:
+        ecs_config.check_deployment_configuration(config)
+    if not ecs_config.is_blue_green(controller, config):
+        return False
+    ecs_config.check_deployment_configuration(config)
+    ecs_config.check_load_balancers(
+        settings.get("loadBalancers"), ecs_config.strategy_of(config), engine.rule_action_types, engine.role_trusts_ecs
+    )
+    return True
+
+
+def _at_most_20(arns, member: str) -> list[str]:
+    """DescribeServiceDeployments / DescribeServiceRevisions: "You can specify a maximum of 20 ARNs"."""
+    arns = list(arns or [])
+    if not arns or len(arns) > 20:
+        raise aws_error("InvalidParameterException", f"{member} must contain between 1 and 20 ARNs.")
+    return arns
 
 
 def _same_task(arn: str, reference: str) -> bool:
