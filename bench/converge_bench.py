@@ -58,7 +58,9 @@ def unchanged(cmd, env):
 
 
 def managed(env):
-    session = boto3.session.Session(region_name="us-east-1")
+    session = boto3.session.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
     make_client = session.client
     session.client = lambda name: make_client(name, endpoint_url=f"http://127.0.0.1:{env['EMULATOR_PORT']}")
     return len(leftovers.leftovers(session, ENV))

@@ -7,7 +7,9 @@ it, or connects from it, and a listener maps the peer address of a connection ba
 evaluate its security group rules against the source AWS would see.
 
 Each emulator takes its own /16 of loopback addresses, chosen by its port (``configure``), so emulators that run
-side by side (``make local`` and ``make test``, molecule scenarios in parallel) never bind the same address.
+side by side (``make local`` and ``make test``, molecule scenarios and test workers in parallel) never bind the same
+address. Two ports can map to the same /16 (there are 191 blocks): the first emulator to use a block holds a lock on
+it (a file lock, released when its process ends) and the other moves on to the next free block.
 
 A peer address that is no interface's (127.0.0.1, the machine running Ansible and curl) is the internet, with
 the public address ``CLIENT_PUBLIC_IP`` (``EMULATOR_CLIENT_IP``; default 198.51.100.10, a documentation
@@ -16,18 +18,42 @@ address, RFC 5737).
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 
 DEFAULT_CLIENT_IP = "198.51.100.10"
 
 
-def block_for(port: int) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]:
-    """First and last address of the /16 an emulator on ``port`` uses: 127.64.0.0/16 to 127.254.0.0/16."""
-    octet = 64 + port % 191
+BLOCKS = 191  # 127.64.0.0/16 to 127.254.0.0/16
+LOCK_DIR = os.path.join(tempfile.gettempdir(), "bluegreen-emulator-blocks")
+
+
+def _block(octet: int) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]:
     return ipaddress.IPv4Address(f"127.{octet}.0.1"), ipaddress.IPv4Address(f"127.{octet}.255.254")
+
+
+def block_for(port: int) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]:
+    """First and last address of the /16 an emulator on ``port`` prefers: 127.64.0.0/16 to 127.254.0.0/16."""
+    return _block(64 + port % BLOCKS)
+
+
+def claim_block(port: int) -> tuple[int, tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]]:
+    """(lock file descriptor, block): the preferred block of ``port``, or the next one no other emulator holds."""
+    os.makedirs(LOCK_DIR, exist_ok=True)
+    for step in range(BLOCKS):
+        octet = 64 + (port + step) % BLOCKS
+        fd = os.open(os.path.join(LOCK_DIR, f"127.{octet}.lock"), os.O_CREAT | os.O_RDWR, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return fd, _block(octet)
+    raise RuntimeError(f"every loopback block is held by another emulator ({LOCK_DIR})")
 
 
 def client_public_ip() -> str:
@@ -54,18 +80,38 @@ class AddressBook:
     def __init__(self, port: int = 0):
         self._lock = threading.Lock()
         self._by_loopback: dict[str, Interface] = {}
+        self._claim = None
         self.configure(port)
 
     def configure(self, port: int) -> None:
-        """Use the address block of the emulator on ``port`` (forgets every interface)."""
+        """Use the address block of the emulator on ``port`` (forgets every interface). The block is claimed
+        when the first interface needs it, so a process that only imports this module holds none."""
         with self._lock:
-            self._first, self._last = block_for(port)
+            self._unclaim()
+            self._port = port
             self._by_loopback.clear()
+
+    def _unclaim(self) -> None:
+        if self._claim is not None:
+            os.close(self._claim)
+        self._claim = None
+        self._first = self._last = self._next = None
+
+    def block(self) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]:
+        """First and last address of this book's block (claimed now if it was not yet)."""
+        with self._lock:
+            self._claimed()
+            return self._first, self._last
+
+    def _claimed(self) -> None:
+        if self._claim is None:
+            self._claim, (self._first, self._last) = claim_block(self._port)
             self._next = self._first
 
     def allocate(self, kind, owner, vpc_id, subnet_id, private_ip, public_ip=None) -> Interface:
         """A new interface on the next free loopback address."""
         with self._lock:
+            self._claimed()
             address = self._next
             while str(address) in self._by_loopback:
                 address += 1
