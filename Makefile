@@ -62,8 +62,11 @@ lint: venv
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
+# Test files run PYTEST_WORKERS at a time (pytest-xdist; a file's tests stay on one worker, so a module's
+# emulator and stack are built once). Each emulator claims its own loopback block (emulator/dataplane/network.py).
+PYTEST_WORKERS ?= 2
 unit: venv
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests
 
 sanity: venv
 	VENV=$(abspath $(VENV)) scripts/sanity.sh
