@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import vpc_layout
+from ansible_collections.bluegreen.ecs.plugins.module_utils import naming, vpc_layout
 
 
 def _guard(name, func):
@@ -17,7 +17,7 @@ def _guard(name, func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (vpc_layout.LayoutError, KeyError, IndexError, TypeError, ValueError) as exc:
+        except (vpc_layout.LayoutError, naming.NamingError, KeyError, IndexError, TypeError, ValueError) as exc:
             raise AnsibleFilterError(f"{name}: {exc}") from None
 
     wrapper.__doc__ = func.__doc__
@@ -30,6 +30,7 @@ FILTERS = {
     "vpc_subnet_ids": vpc_layout.subnet_ids,
     "vpc_nat_count": vpc_layout.nat_gateway_count,
     "vpc_nat_per_az": vpc_layout.nat_gateway_per_az,
+    "vpc_network_names": naming.network_names,
 }
 
 

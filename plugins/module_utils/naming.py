@@ -29,6 +29,10 @@ LIMITS = {
     "codedeploy": 100,  # CodeDeploy application, deployment group, deployment config
     "pipeline": 100,  # CodePipeline name
     "lambda": 64,  # Lambda CreateFunction FunctionName (the name; 140 is for a full ARN)
+    "tag": 256,  # EC2 CreateTags Tag Value: the Name of subnets, route tables, NAT gateways, addresses, endpoints
+    "stack": 128,  # CloudFormation CreateStack StackName
+    "log_group": 512,  # CloudWatch Logs CreateLogGroup logGroupName
+    "db_instance": 63,  # RDS CreateDBInstance DBInstanceIdentifier (letters, digits, '-'; no '--', no trailing '-')
     "default": 255,  # ECS cluster/service/family, ECR, CodeBuild, security groups, ...
 }
 
@@ -61,12 +65,20 @@ SERVICE_NAMES = {
     "validation_function": ("validate", "lambda"),
     "validation_role": ("validate-role", "role"),
     "validation_security_group": ("validate-sg", "default"),
+    # CodeBuild's default log group of the project (community.aws.codebuild_project cannot set another).
+    "codebuild_log_group": ("build", "log_group"),
+    # Lambda's log group of the validation function, /aws/lambda/<function name> (Lambda Developer Guide).
+    "validation_log_group": ("validate", "log_group"),
 }
 
 # Names that must start with a fixed prefix. AWSCodeDeployRoleForECSLimited lets CodeDeploy invoke only
 # functions named CodeDeployHook_* (AWS managed policy reference); AWSCodeDeployRoleForECS allows any, so the
 # prefix keeps the hook working under either policy.
-SERVICE_PREFIXES = {"validation_function": "CodeDeployHook_"}
+SERVICE_PREFIXES = {
+    "validation_function": "CodeDeployHook_",
+    "codebuild_log_group": "/aws/codebuild/",
+    "validation_log_group": "/aws/lambda/CodeDeployHook_",
+}
 
 # Environment-level (shared) names.
 PLATFORM_NAMES = {
@@ -76,7 +88,24 @@ PLATFORM_NAMES = {
     "flow_logs_group": ("flow-logs", "default"),
     "flow_logs_role": ("flow-logs-role", "role"),
     "endpoint_security_group": ("endpoints-sg", "default"),
+    # Name tag of the VPC's default security group (the group itself is always called "default").
+    "default_security_group": ("vpc-default", "tag"),
+    "flow_logs_stack": ("vpc-flow-logs", "stack"),
+    "flow_log": ("vpc-flow-log", "tag"),
+    # RDS CreateDBSubnetGroup DBSubnetGroupName: up to 255 letters, digits, '.', '_', '-' and spaces.
+    "db_subnet_group": ("db-subnets", "default"),
 }
+
+# name key -> (suffix, limit key); one PostgreSQL database of the environment (db role), <env>-<project>-<db>-<suffix>.
+DATABASE_NAMES = {
+    "instance": ("db", "db_instance"),
+    "security_group": ("db-sg", "default"),
+    # DeleteDBInstance FinalDBSnapshotIdentifier: up to 255; the role appends the UTC time of the destroy.
+    "final_snapshot_prefix": ("db-final", "default"),
+}
+
+# The VPC's subnet tiers, in the order the vpc role creates them (one subnet per tier and AZ).
+NETWORK_TIERS = ("public", "app", "data")
 
 
 class NamingError(ValueError):
@@ -124,9 +153,24 @@ def service_names(env, project, service, account_id=None, region=None):
         name = service if suffix is None else _join(env, project, service, suffix)
         name = SERVICE_PREFIXES.get(key, "") + name
         names[key] = _checked(name, limit, key, "bluegreen_service.name")
+    names["deployment_config_prefix"] = deployment_config_prefix(env, project, service)
     if account_id and region:
         bucket = _join(env, project, service, "artifacts", str(account_id), region)
         names["artifact_bucket"] = _checked(bucket, "bucket", "artifact_bucket", "bluegreen_service.name")
+    return names
+
+
+def database_names(env, project, database, field="db_instances[].name"):
+    """Names of one database's resources. The instance identifier is RDS's strictest (63, no '--')."""
+    check_label(env, "bluegreen_env")
+    check_label(project, "bluegreen_project")
+    check_label(database, field)
+    names = {}
+    for key, (suffix, limit) in DATABASE_NAMES.items():
+        name = _checked(_join(env, project, database, suffix), limit, key, field)
+        if "--" in name:
+            raise NamingError(f"{field}: the {key} name {name!r} has two consecutive hyphens, which RDS refuses")
+        names[key] = name
     return names
 
 
@@ -137,11 +181,37 @@ def alb_logs_bucket(env, project, service, account_id, region):
     return _checked(bucket, "bucket", "alb_logs_bucket", "alb_access_logs_bucket")
 
 
+def network_names(vpc_name, azs, endpoint_services=()):
+    """Names (Name tags) of what the vpc role makes inside the VPC, each ``<vpc name>-<part>``.
+
+    Per tier and AZ (AZ order): subnets ``-<tier>-<az>``; per AZ: NAT gateways and their elastic IPs
+    ``-nat-<az>``, app route tables ``-app-<az>`` (each AZ's app subnet leaves through its own NAT gateway);
+    one public and one data route table; endpoints ``-<service short name>`` (``s3`` always).
+    ``nat_gateway_prefix`` finds the elastic IPs of NAT gateways whatever their AZ.
+    """
+
+    def name(*parts):
+        return _checked(_join(vpc_name, *parts), "tag", _join(*parts), "bluegreen_project")
+
+    return {
+        "subnets": {tier: [name(tier, az) for az in azs] for tier in NETWORK_TIERS},
+        "nat_gateways": [name("nat", az) for az in azs],
+        "route_tables": {"public": name("public"), "app": [name("app", az) for az in azs], "data": name("data")},
+        "endpoints": {service: name(service) for service in ("s3", *endpoint_services)},
+        "nat_gateway_prefix": name("nat") + "-",
+    }
+
+
+def deployment_config_prefix(env, project, service):
+    """What the name of each of the service's own deployment configs starts with (its policies allow ``<prefix>*``)."""
+    return _join(env, project, service) + "-"
+
+
 def deployment_config_name(env, project, service, strategy, percent=None, interval=None):
     """Deployment configs cannot be updated, so the name carries the settings: a change makes a new config."""
     if strategy == "all_at_once":
         return "CodeDeployDefault.ECSAllAtOnce"
-    name = _join(env, project, service, f"{strategy}{percent}pct-{interval}min")
+    name = deployment_config_prefix(env, project, service) + f"{strategy}{percent}pct-{interval}min"
     return _checked(name, "codedeploy", "deployment_config", "bluegreen_service.name")
 
 

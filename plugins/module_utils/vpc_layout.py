@@ -10,10 +10,12 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+
 # AWS accepts IPv4 VPC and subnet CIDR blocks from /16 to /28 (VPC User Guide, "VPC CIDR blocks").
 PREFIX_MIN = 16
 PREFIX_MAX = 28
-TIERS = ("public", "app", "data")
+TIERS = naming.NETWORK_TIERS
 # Derived layout: the VPC is cut into 16 blocks (prefix + 4); each tier owns 4 of them, one per AZ.
 BLOCK_BITS = 4
 TIER_FIRST_BLOCK = {"public": 0, "app": 4, "data": 8}
@@ -120,7 +122,10 @@ def _placement_errors(vpc_text, vpc, members):
 
 
 def subnet_plan(subnets, azs, vpc_name):
-    """One entry per tier and AZ, tier by tier in AZ order: ``{tier, az, index, cidr, name}``."""
+    """One entry per tier and AZ, tier by tier in AZ order: ``{tier, az, index, cidr, name}``.
+
+    The names are naming.network_names' (``<vpc name>-<tier>-<az>``)."""
+    names = naming.network_names(vpc_name, azs)["subnets"]
     plan = []
     for tier in TIERS:
         for index, az in enumerate(azs):
@@ -130,7 +135,7 @@ def subnet_plan(subnets, azs, vpc_name):
                     "az": az,
                     "index": index,
                     "cidr": subnets[tier][index],
-                    "name": f"{vpc_name}-{tier}-{az}",
+                    "name": names[tier][index],
                 }
             )
     return plan

@@ -91,6 +91,8 @@ def test_validation_function_is_named_for_the_codedeploy_limited_policy():
     assert names["validation_function"] == "CodeDeployHook_prd-demo-web-validate"
     assert names["validation_role"] == "prd-demo-web-validate-role"
     assert names["validation_security_group"] == "prd-demo-web-validate-sg"
+    # Lambda writes a function's log to /aws/lambda/<function name>.
+    assert names["validation_log_group"] == "/aws/lambda/" + names["validation_function"]
 
 
 def test_validation_function_name_over_64_characters_is_refused(monkeypatch):
@@ -103,6 +105,73 @@ def test_validation_function_name_over_64_characters_is_refused(monkeypatch):
         naming.service_names("prd", "demo", service)
 
 
+def test_network_names_per_tier_and_az():
+    names = naming.network_names("prd-demo-vpc", ["us-east-1a", "us-east-1b"], ["ecr.api", "logs"])
+    assert names["subnets"] == {
+        "public": ["prd-demo-vpc-public-us-east-1a", "prd-demo-vpc-public-us-east-1b"],
+        "app": ["prd-demo-vpc-app-us-east-1a", "prd-demo-vpc-app-us-east-1b"],
+        "data": ["prd-demo-vpc-data-us-east-1a", "prd-demo-vpc-data-us-east-1b"],
+    }
+    assert names["nat_gateways"] == ["prd-demo-vpc-nat-us-east-1a", "prd-demo-vpc-nat-us-east-1b"]
+    assert names["route_tables"] == {
+        "public": "prd-demo-vpc-public",
+        "app": ["prd-demo-vpc-app-us-east-1a", "prd-demo-vpc-app-us-east-1b"],
+        "data": "prd-demo-vpc-data",
+    }
+    assert names["endpoints"] == {
+        "s3": "prd-demo-vpc-s3",
+        "ecr.api": "prd-demo-vpc-ecr.api",
+        "logs": "prd-demo-vpc-logs",
+    }
+    assert all(name.startswith(names["nat_gateway_prefix"]) for name in names["nat_gateways"])
+
+
+def test_network_names_without_azs_still_give_the_nat_prefix():
+    # vpc_state=absent knows no AZs: the elastic IPs are found by the prefix alone.
+    names = naming.network_names("prd-demo-vpc", [])
+    assert names["nat_gateway_prefix"] == "prd-demo-vpc-nat-"
+    assert names["subnets"] == {"public": [], "app": [], "data": []}
+    assert names["endpoints"] == {"s3": "prd-demo-vpc-s3"}
+
+
+def test_network_name_over_the_tag_limit_is_refused():
+    vpc = "p" * (256 - len("-public-us-east-1a") + 1)
+    with pytest.raises(naming.NamingError, match="public-us-east-1a name .* AWS allows at most 256"):
+        naming.network_names(vpc, ["us-east-1a"])
+
+
+def test_vpc_level_names():
+    names = naming.platform_names("prd", "demo")
+    assert names["flow_logs_stack"] == "prd-demo-vpc-flow-logs"
+    assert names["flow_log"] == "prd-demo-vpc-flow-log"
+    assert names["default_security_group"] == "prd-demo-vpc-default"
+
+
+def test_flow_logs_stack_name_over_128_characters_is_refused(monkeypatch):
+    # The flow logs role (64) keeps project names short enough today; the stack's own limit is still checked.
+    monkeypatch.setitem(naming.LIMITS, "role", 255)
+    project = "p" * (128 - len("prd--vpc-flow-logs") + 1)
+    with pytest.raises(naming.NamingError, match="flow_logs_stack name .* at most 128"):
+        naming.platform_names("prd", project)
+
+
+def test_codebuild_log_group_is_codebuilds_default_for_the_project():
+    names = naming.service_names("prd", "demo", "web")
+    assert names["codebuild_log_group"] == "/aws/codebuild/" + names["codebuild_project"]
+
+
+def test_deployment_config_prefix_matches_the_services_configs_only():
+    names = naming.service_names("prd", "demo", "web")
+    assert names["deployment_config_prefix"] == "prd-demo-web-"
+    for strategy in ("canary", "linear"):
+        assert naming.deployment_config_name("prd", "demo", "web", strategy, 10, 1).startswith(
+            names["deployment_config_prefix"]
+        )
+    # Another project's web service (same env, same service name) is outside the prefix.
+    other = naming.deployment_config_name("prd", "blog", "web", "canary", 10, 1)
+    assert not other.startswith(names["deployment_config_prefix"])
+
+
 def test_alb_logs_bucket_is_the_alb_name_with_account_and_region():
     names = naming.service_names("prd", "demo", "web")
     bucket = naming.alb_logs_bucket("prd", "demo", "web", "123456789012", "us-east-1")
@@ -112,3 +181,21 @@ def test_alb_logs_bucket_is_the_alb_name_with_account_and_region():
 def test_alb_logs_bucket_over_63_characters_names_the_override():
     with pytest.raises(naming.NamingError, match=r"^alb_access_logs_bucket: .* is 64 characters; .* 63"):
         naming.alb_logs_bucket("prd", "demo", "checkout-service-x", "123456789012", "ap-southeast-3")
+
+
+def test_database_names_are_env_project_database_and_the_subnet_group_is_the_environments():
+    names = naming.database_names("prd", "demo", "app")
+    assert names == {"instance": "prd-demo-app-db", "security_group": "prd-demo-app-db-sg", "final_snapshot_prefix": "prd-demo-app-db-final"}
+    assert naming.platform_names("prd", "demo")["db_subnet_group"] == "prd-demo-db-subnets"
+
+
+def test_a_db_instance_identifier_over_63_characters_names_the_database_field():
+    with pytest.raises(naming.NamingError, match=r"^db_instances\[2\].name: the instance name .* is 64 characters; AWS allows at most 63"):
+        naming.database_names("prd", "demo", "a" * 52, "db_instances[2].name")
+    assert len(naming.database_names("prd", "demo", "a" * 51)["instance"]) == 63
+
+
+@pytest.mark.parametrize("database", ["a--b", "app-", "App"])
+def test_a_database_name_rds_refuses_fails(database):
+    with pytest.raises(naming.NamingError, match=r"^db_instances\[\]\.name: "):
+        naming.database_names("prd", "demo", database)
