@@ -16,7 +16,6 @@ Imported only when DB_HOST is set, so the app without a database never loads psy
 
 from __future__ import annotations
 
-import datetime
 import logging
 import threading
 import time
@@ -55,7 +54,9 @@ def connect_kwargs(settings: DatabaseSettings, application_name: str) -> dict:
         "sslmode": settings.sslmode,
         "connect_timeout": settings.connect_timeout,
         "application_name": application_name[:63],
-        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c TimeZone=UTC",
+        # each statement is its own transaction: no BEGIN and COMMIT round trips around a single statement
+        "autocommit": True,
     }
     if settings.sslrootcert:
         kwargs["sslrootcert"] = settings.sslrootcert
@@ -85,9 +86,8 @@ def rotating_connection(credentials) -> type[psycopg.Connection]:
 
 
 def _note(row) -> dict:
-    note_id, text, created_at = row
-    stamp = created_at.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return {"id": note_id, "text": text, "created_at": stamp}
+    note_id, text, created_at = row  # in UTC: the session's TimeZone
+    return {"id": note_id, "text": text, "created_at": created_at.isoformat(timespec="milliseconds")[:-6] + "Z"}
 
 
 class Database:

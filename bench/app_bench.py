@@ -13,6 +13,16 @@ request to its stdout, a pipe that this script reads and counts, as a container 
 ``--candidates floor`` adds the same hello without any framework; ``--candidates all`` adds the other
 WSGI servers (``bench/requirements-candidates.txt``) running the app.
 
+The database route, ``GET /notes?limit=10``, is measured beside them on a real PostgreSQL server (the emulator's,
+``emulator/dataplane/postgres.py``: Debian's binaries, TLS verified with ``sslmode=verify-full``, pinned to the load
+core so that its CPU is not counted as the server's), against its own baseline in the same rounds:
+
+- ``floor-db``: the same query and JSON through a bare ``psycopg_pool`` pool under the app's server settings, no
+  framework (``bench/bottle_hello.py floor_db``): what the driver and the database cost;
+- ``ours-db``: the app (``python -m app``) configured with the database.
+
+``--no-db`` leaves them out.
+
 Servers are measured in interleaved rounds and each round's ratios to ``go`` are taken, then the
 median of those ratios is reported, so that load from other work on the machine hits all alike.
 """
@@ -40,6 +50,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
+if str(ROOT) not in sys.path:  # the database route uses the emulator's PostgreSQL and the app's schema
+    sys.path.insert(0, str(ROOT))
 PY = sys.executable
 SERVER_CORE = "0"
 LOAD_CORE = "1"
@@ -59,6 +71,8 @@ def server_commands(go_binary: str, port: int, threads: int) -> dict[str, tuple[
         "ours": ("granian", [PY, "-m", "app"]),
         "bottle": ("granian", [PY, str(BENCH / "bottle_hello.py")]),
         "floor": ("granian", [PY, str(BENCH / "bottle_hello.py"), "floor"]),  # no framework, same log line
+        "floor-db": ("psycopg_pool", [PY, str(BENCH / "bottle_hello.py"), "floor_db"]),  # bare pool, same query
+        "ours-db": ("psycopg_pool", [PY, "-m", "app"]),
         "gunicorn-gthread": (
             "gunicorn",
             [
@@ -81,6 +95,9 @@ def server_commands(go_binary: str, port: int, threads: int) -> dict[str, tuple[
 
 
 MAIN = ("go", "ours", "bottle")
+DB_SERVERS = ("floor-db", "ours-db")  # ratios to floor-db, the first
+DB_PATH = "/notes?limit=10"
+DB_NOTES = 100  # rows in the table the route reads from
 
 
 def free_port() -> int:
@@ -177,9 +194,9 @@ def parse_wrk(out: str) -> dict:
     }
 
 
-def run_wrk(port: int, seconds: int, connections: int) -> dict:
+def run_wrk(port: int, seconds: int, connections: int, path: str = "/") -> dict:
     cmd = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    cmd += ["-H", "Accept: text/plain", f"http://{HOST}:{port}/"]
+    cmd += ["-H", "Accept: text/plain", f"http://{HOST}:{port}{path}"]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
     return parse_wrk(out)
 
@@ -197,7 +214,7 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def measure(cmd: list[str], port: int, args, env: dict) -> dict:
+def measure(cmd: list[str], port: int, args, env: dict, path: str = "/") -> dict:
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
             ["taskset", "-c", SERVER_CORE, *cmd],
@@ -211,9 +228,9 @@ def measure(cmd: list[str], port: int, args, env: dict) -> dict:
         counter.start()
         try:
             wait_ready(port, proc)
-            run_wrk(port, args.warmup, args.connections)
+            run_wrk(port, args.warmup, args.connections, path)
             lines, cpu = counter.lines, group_cpu_seconds(proc.pid)
-            result = run_wrk(port, args.duration, args.connections)
+            result = run_wrk(port, args.duration, args.connections, path)
             cpu = group_cpu_seconds(proc.pid) - cpu
             time.sleep(0.3)  # let the reader catch up with the pipe
             result["log_lines"] = counter.lines - lines
@@ -254,6 +271,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--json", dest="json_out", help="also write the results to this JSON file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when the target is missed")
+    parser.add_argument("--no-db", dest="db", action="store_false", help="leave out the database route")
     return parser.parse_args()
 
 
@@ -264,6 +282,13 @@ def chosen_servers(args: argparse.Namespace) -> list[str]:
     if unknown:
         sys.exit(f"unknown candidate(s) {unknown}; choose from {others}")
     names = list(MAIN)
+    if args.db:
+        from emulator.dataplane import postgres  # noqa: PLC0415 - only for the database route
+
+        if importlib.util.find_spec("psycopg_pool") is None or not postgres.available():
+            print("skipping the database route: needs psycopg-pool and Debian's postgresql (make venv installs both)")
+        else:
+            names += DB_SERVERS
     for name in wanted:
         module = server_commands("", 0, 1)[name][0]
         if importlib.util.find_spec(module) is None:
@@ -279,7 +304,7 @@ def main() -> int:
         sys.exit("needs at least 2 CPU cores (server on core 0, load on core 1)")
     names = chosen_servers(args)
     ensure_packages()
-    with tempfile.TemporaryDirectory(prefix="app-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="app-bench-") as tmp, bench_database(DB_SERVERS[0] in names) as db_env:
         go_binary = build_go_server(tmp)
         os.sched_setaffinity(0, {int(LOAD_CORE)})  # this script's log reader stays off the server's core
         print(
@@ -296,20 +321,66 @@ def main() -> int:
                 env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{BENCH}", PORT=str(port), HOST=HOST)
                 env.update(APP_VERSION="bench", LOG_LEVEL="INFO")
                 env.pop("APP_TEST_SLOW_MS", None)
-                if name not in MAIN:  # ours and bottle run with the app's own default unless SERVER_THREADS is set
+                if name in DB_SERVERS:
+                    env.update(db_env)
+                elif name not in MAIN:  # ours and bottle run with the app's own default unless SERVER_THREADS is set
                     env.setdefault("SERVER_THREADS", str(args.threads))
-                res = measure(server_commands(go_binary, port, args.threads)[name][1], port, args, env)
+                path = DB_PATH if name in DB_SERVERS else "/"
+                res = measure(server_commands(go_binary, port, args.threads)[name][1], port, args, env, path)
                 runs[name].append(res)
                 print(
                     f"round {round_no} {name:<17} {res['rps']:>8.0f} req/s  p50 {res['p50_ms']:6.2f} ms  "
                     f"p99 {res['p99_ms']:6.2f} ms  {res['cpu_us_per_req']:5.1f} us CPU/req",
                     flush=True,
                 )
-    return report({name: summarize(r, runs["go"]) for name, r in runs.items()}, args)
+    base = {name: runs[DB_SERVERS[0] if name in DB_SERVERS else "go"] for name in runs}
+    return report({name: summarize(r, base[name]) for name, r in runs.items()}, args)
+
+
+@contextlib.contextmanager
+def bench_database(wanted: bool):
+    """A real PostgreSQL server with the notes table and DB_NOTES rows; yields the app's DB_* environment."""
+    if not wanted:
+        yield {}
+        return
+    from emulator.dataplane import balancers, postgres  # noqa: PLC0415 - only for the database route
+
+    root = Path(tempfile.mkdtemp(prefix="app-bench-pg-"))
+    os.chmod(root, 0o755)  # the postgres user must reach the cluster below it
+    cluster = postgres.Cluster(
+        root / "cluster", HOST, free_port(), tls=postgres.server_certificate(["localhost"], [HOST])
+    )
+    ca = root / "ca.pem"
+    ca.write_bytes(balancers.ca_pem())  # this process's CA, which signed the server's certificate
+    try:
+        cluster.start()
+        os.sched_setaffinity(cluster.proc.pid, {int(LOAD_CORE)})  # its backends inherit it: off the server core
+        cluster.create_role("bench", "bench-password")
+        cluster.create_database("notes", "bench")
+        from app.db import SCHEMA  # noqa: PLC0415
+
+        cluster.psql(
+            f"{SCHEMA}; ALTER TABLE notes OWNER TO bench; INSERT INTO notes (text) "
+            f"SELECT 'note number ' || n FROM generate_series(1, {DB_NOTES}) AS n;",
+            "notes",
+        )
+        yield {
+            "DB_HOST": HOST,
+            "DB_PORT": str(cluster.port),
+            "DB_NAME": "notes",
+            "DB_USER": "bench",
+            "DB_PASSWORD": "bench-password",
+            "DB_SSLROOTCERT": str(ca),
+        }
+    finally:
+        cluster.destroy()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def report(results: dict[str, dict], args: argparse.Namespace) -> int:
-    print(f"\nmedians of {args.rounds} round(s); ratios are to go in the same round:")
+    print(
+        f"\nmedians of {args.rounds} round(s); ratios are to go in the same round (the database route's to floor-db):"
+    )
     print(
         f"{'server':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}{'rps/go':>8}{'p99/go':>8}{'go CPU/x':>10}"
     )
@@ -322,6 +393,13 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> int:
             print(f"  warning: {res['errors']} errors (non-2xx or socket) for {name}")
         if res["log_lines"] < res["requests"]:
             print(f"  warning: {name} wrote {res['log_lines']} log lines for {res['requests']} requests")
+    if "ours-db" in results:
+        ours_db = results["ours-db"]
+        print(
+            f"\ndatabase route GET {DB_PATH} ({DB_NOTES} notes, verify-full TLS): ratios are to floor-db in the same "
+            f"round;\nours-db/floor-db: req/s {ours_db['rps_ratio']:.2f}, p99 {ours_db['p99_ratio']:.2f}, "
+            f"CPU per request floor-db/ours-db {ours_db['cpu_ratio']:.2f}"
+        )
     ours, ceiling = results["ours"], results["bottle"]
     # Under other load on core 0, the scheduler shares it per thread, so a server with more threads
     # than Go's one gets a larger share and a better req/s ratio than its code earns: the CPU

@@ -106,3 +106,29 @@ def test_go_build_needs_no_network_or_c_compiler(monkeypatch, tmp_path):
     assert (env["GO111MODULE"], env["GOPROXY"], env["CGO_ENABLED"]) == ("off", "off", "0")
     assert env["GOPATH"] == "/usr/share/gocode"
     assert env["GOCACHE"] == str(tmp_path / "gocache")
+
+
+def test_database_route_is_reported_against_its_own_baseline(capsys):
+    """ours-db's ratios are to floor-db (the bare pool, same round), and the main pass rule ignores them."""
+    base = {**_run(1, 1.0, 1.0), "rps_ratio": 1.0, "p99_ratio": 1.0, "cpu_ratio": 1.0}
+    floor = [_run(500, 10.0, 300.0), _run(400, 20.0, 300.0)]
+    ours_db = app_bench.summarize([_run(300, 20.0, 600.0), _run(300, 20.0, 400.0)], floor)
+    assert ours_db["rps_ratio"] == pytest.approx((0.6 + 0.75) / 2)
+    assert ours_db["cpu_ratio"] == pytest.approx((0.5 + 0.75) / 2)
+    results = {"go": base, "ours": base, "bottle": base, "floor-db": base, "ours-db": ours_db}
+    code = app_bench.report(results, argparse.Namespace(rounds=2, json_out=None, strict=True))
+    out = capsys.readouterr().out
+    assert code == 0 and "PASS" in out
+    assert f"database route GET {app_bench.DB_PATH}" in out and "ours-db/floor-db: req/s 0.68" in out
+
+
+def test_database_servers_are_chosen_only_when_postgres_is_there(monkeypatch):
+    from emulator.dataplane import postgres  # noqa: PLC0415
+
+    args = argparse.Namespace(candidates="", db=True)
+    monkeypatch.setattr(postgres, "available", lambda: True)
+    assert app_bench.chosen_servers(args)[-2:] == ["floor-db", "ours-db"]
+    monkeypatch.setattr(postgres, "available", lambda: False)
+    assert app_bench.chosen_servers(args) == ["go", "ours", "bottle"]
+    monkeypatch.setattr(postgres, "available", lambda: True)
+    assert app_bench.chosen_servers(argparse.Namespace(candidates="", db=False)) == ["go", "ours", "bottle"]
