@@ -79,7 +79,7 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
         if getattr(service, "emulator_revisions", None) or not service.task_definition:
             return
         revision = self._new_revision(service)
-        self._place(revision, (service.load_balancers or [{}])[0].get("targetGroupArn"))
+        revision.target_group_arn = (service.load_balancers or [{}])[0].get("targetGroupArn")
         service.emulator_revisions = [revision]
         self.scale(revision, 100.0)
         deployment = self._new_deployment(service, revision, None, [])
@@ -98,7 +98,7 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
         blue = self._production(service)
         revision = self._new_revision(service)
         tgs = self._pair(service)
-        self._place(revision, next((tg for tg in tgs if not blue or tg != blue.target_group_arn), None))
+        revision.target_group_arn = next((tg for tg in tgs if not blue or tg != blue.target_group_arn), None)
         others = [r for r in live if r is not blue and r.scale.get("value")]
         service.emulator_revisions = [r for r in live if r is blue or r.scale.get("value")] + [revision]
         deployment = self._new_deployment(service, revision, blue, others)
@@ -274,7 +274,7 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
                 if revision is not keep:
                     self.scale(revision, 0.0)
 
-    def invoke_hook(self, deployment: ServiceDeployment, run, payload: dict) -> None:
+    def invoke_hook(self, run, payload: dict) -> None:
         """ECS invokes the hook's function synchronously, with the hook's role (deployment-lifecycle-hooks.html)."""
         try:
             fn = lambda_backend(self.backend.account_id, self.backend.region_name).get_function(run.target_arn)
@@ -287,7 +287,6 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
             return
         body = json.dumps(payload, default=str).encode()
         threading.Thread(target=_invoke, args=(fn, body, run), name=f"ecs-hook-{run.hook_id[-8:]}", daemon=True).start()
-        del deployment
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
@@ -323,9 +322,6 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
         balancer = (service.load_balancers or [{}])[0]
         alternate = (balancer.get("advancedConfiguration") or {}).get("alternateTargetGroupArn")
         return [tg for tg in (balancer.get("targetGroupArn"), alternate) if tg]
-
-    def _place(self, revision: Revision, target_group: str | None) -> None:
-        revision.target_group_arn = target_group
 
     def _new_revision(self, service) -> Revision:
         key = f"{service.cluster_name}:{service.name}"

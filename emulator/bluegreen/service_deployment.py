@@ -187,7 +187,7 @@ class ServiceDeployment:  # pylint: disable=too-many-instance-attributes
             self._resume(self.due)
         if not self.done and self.status == "IN_PROGRESS":
             try:
-                self._watch(now)
+                self._watch()
             except Rollback as signal:
                 self._interrupt(signal, now)
 
@@ -405,7 +405,7 @@ class ServiceDeployment:  # pylint: disable=too-many-instance-attributes
             self._lambda_answer(run, now)
         if run.status == "IN_PROGRESS" and not run.calling and now >= run.next_call:
             run.calling = True
-            self.ops.invoke_hook(self, run, self.payload(run))
+            self.ops.invoke_hook(run, self.payload(run))
 
     def _lambda_answer(self, run: HookRun, now: float) -> None:
         answer, run.answer = run.answer, None
@@ -440,7 +440,7 @@ class ServiceDeployment:  # pylint: disable=too-many-instance-attributes
 
     # -- alarms and circuit breaker ------------------------------------------------------------------------------
 
-    def _watch(self, now: float) -> None:
+    def _watch(self) -> None:
         alarms = self.config.get("alarms") or {}
         if alarms.get("enable") and alarms.get("alarmNames") and self.stage in ALARM_STAGES:
             states = self.ops.alarm_states(alarms["alarmNames"])
@@ -458,7 +458,6 @@ class ServiceDeployment:  # pylint: disable=too-many-instance-attributes
                     "revision.",
                     bool(breaker.get("rollback")),
                 )
-        del now
 
     # -- the API's shapes ------------------------------------------------------------------------------------------
 
