@@ -186,6 +186,16 @@ def orderable_options(version: str | None, instance_class: str | None) -> list[d
     ]
 
 
+def gp3_baseline(engine: str | None, allocated_storage: int | None) -> tuple[int, int]:
+    """(Iops, StorageThroughput) RDS reports for gp3 storage given neither: "gp3 storage" in "Amazon RDS DB instance
+    storage" (CHAP_Storage.html#gp3-storage), 3,000 IOPS and 125 MiB/s below the threshold, 12,000 and 500 from it
+    (400 GiB for PostgreSQL, MySQL and MariaDB; 200 GiB for Oracle; Db2 and SQL Server have no threshold)."""
+    threshold = {"oracle": 200}.get((engine or "").split("-")[0], 400)
+    if (engine or "").startswith(("sqlserver", "db2")) or int(allocated_storage or 0) < threshold:
+        return 3000, 125
+    return 12000, 500
+
+
 def new_password() -> str:
     """A master password as RDS generates for a managed secret (28 characters here; none RDS refuses)."""
     return "".join(secrets.choice(_PASSWORD_ALPHABET) for _index in range(28))
@@ -354,6 +364,11 @@ def _apply_backend() -> None:
         if db_kwargs.get("engine") == "postgres":
             db_kwargs = dict(db_kwargs, engine_version=resolve_version(db_kwargs.get("engine_version")))
         instance = original(self, db_kwargs)
+        if instance.storage_type == "gp3" and not instance.db_cluster_identifier:
+            # moto leaves both out; RDS always reports gp3's baseline (clients such as amazon.aws rds_instance read them)
+            iops, throughput = gp3_baseline(instance.engine, instance.allocated_storage)
+            instance.iops = instance.iops or iops
+            instance.storage_throughput = instance.storage_throughput or throughput
         if instance.engine == "postgres" and not instance.db_cluster_identifier and postgres.available():
             try:
                 _start(self, instance, db_kwargs.get("master_user_password"))

@@ -39,6 +39,8 @@ DEFAULTS = {
     "secrets": {},
     "architecture": "X86_64",
     "health_check": {},
+    # The name of the environment's database the service uses (db role, db_instances), '' for none.
+    "database": "",
 }
 
 # The container health check. ``command`` unset: the default app's probe (task_definition.py);
@@ -133,6 +135,16 @@ def _env_map(spec, key):
     return {str(k): str(v) for k, v in value.items()}
 
 
+def _database(value):
+    """A database name as db_instances declares it (a label), or '' for none; the db role checks it is declared."""
+    if value in ("", None):
+        return ""
+    try:
+        return check_label(value, f"{FIELD}.database")
+    except NamingError as exc:
+        raise SpecError(str(exc)) from None
+
+
 def normalize(service, default_name=None):
     """Validate a service spec and return it with every default filled in."""
     if not isinstance(service, dict):
@@ -167,6 +179,7 @@ def normalize(service, default_name=None):
     if clash:
         raise SpecError(f"{FIELD}: {sorted(clash)} set both in environment and secrets")
     spec["health_check"] = _health_check(spec["health_check"])
+    spec["database"] = _database(spec["database"])
     spec["user"] = str(spec["user"])
     spec["readonly_root_filesystem"] = bool(spec["readonly_root_filesystem"])
     return spec

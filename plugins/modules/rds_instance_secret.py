@@ -157,7 +157,7 @@ def converge(module, client):
 def main():
     argument_spec = dict(
         db_instance_identifier=dict(type="str", required=True, aliases=["id"]),
-        manage_master_user_password=dict(type="bool", default=True),
+        manage_master_user_password=dict(type="bool", default=True, no_log=False),
         master_user_secret_kms_key_id=dict(type="str"),
         master_user_password=dict(type="str", no_log=True),
         wait=dict(type="bool", default=True),

@@ -125,3 +125,15 @@ def test_health_check_limits_are_the_ecs_apis(key, low, high):
 def test_bad_health_check_names_the_field_and_allowed_values(value, needle):
     with pytest.raises(SpecError, match=needle):
         normalize({"health_check": value}, "web")
+
+
+def test_database_is_none_by_default_and_a_label_when_given():
+    assert normalize({}, "web")["database"] == ""
+    assert normalize({"database": None}, "web")["database"] == ""
+    assert normalize({"database": "app"}, "web")["database"] == "app"
+
+
+@pytest.mark.parametrize("value", ["App", "app_db", 3, "-app"])
+def test_a_database_that_is_not_a_name_names_the_field(value):
+    with pytest.raises(SpecError, match=r"^bluegreen_service\.database: .* is not a valid name"):
+        normalize({"database": value}, "web")
