@@ -16,13 +16,14 @@ def _render(name: str, context: dict) -> str:
     with open(os.path.join(ROOT, "roles", "codedeploy", "vars", "main.yml"), encoding="utf-8") as handle:
         role_vars = yaml.safe_load(handle)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    given = set(context)
     context = dict(context)
     for _round in range(3):  # vars refer to other vars of the role; those whose inputs are not given stay out
         for key, value in role_vars.items():
-            if key.startswith("_") and isinstance(value, str):
+            if key.startswith("_") and isinstance(value, str) and key not in given:
                 try:
                     context[key] = env.from_string(value).render(context).strip()
-                except jinja2.UndefinedError:
+                except (jinja2.UndefinedError, jinja2.TemplateAssertionError):  # inputs or filters not given
                     continue
     value = role_vars[name]
     if isinstance(value, str):
@@ -32,17 +33,17 @@ def _render(name: str, context: dict) -> str:
 
 @pytest.mark.parametrize("partition", ["aws", "aws-cn", "aws-us-gov"])
 def test_managed_policy_arn_is_in_the_caller_partition(partition):
-    caller = {"arn": f"arn:{partition}:iam::123456789012:user/deployer", "account": "123456789012"}
-    policy = _render("codedeploy_service_policy", {"_codedeploy_caller": caller})
+    caller = {"partition": partition, "account": "123456789012"}
+    policy = _render("_codedeploy_service_policy", {"_common_caller": caller})
     assert policy == f"arn:{partition}:iam::aws:policy/AWSCodeDeployRoleForECS"
 
 
 def test_validation_function_may_report_only_to_its_own_group_and_log():
     from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
 
-    caller = {"arn": "arn:aws-cn:iam::123456789012:user/deployer", "account": "123456789012"}
+    caller = {"partition": "aws-cn", "account": "123456789012"}
     names = naming.service_names("prd", "demo", "web")
-    context = {"_codedeploy_caller": caller, "codedeploy_names": names, "bluegreen_region": "cn-north-1"}
+    context = {"_common_caller": caller, "_codedeploy_names": names, "bluegreen_region": "cn-north-1"}
     policy = _render("_codedeploy_validation_policy", context)
     statements = {s["Sid"]: s for s in policy["Statement"]}
     prefix = "arn:aws-cn:codedeploy:cn-north-1:123456789012"
@@ -53,3 +54,16 @@ def test_validation_function_may_report_only_to_its_own_group_and_log():
     assert _render("_codedeploy_validation_eni_policy", context) == (
         "arn:aws-cn:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
     )
+
+
+def test_service_role_is_assumed_by_codedeploy_for_this_account_only():
+    caller = {"partition": "aws-us-gov", "account": "123456789012"}
+    trust = _render("_codedeploy_trust_policy", {"_common_caller": caller, "bluegreen_region": "us-gov-west-1"})
+    (statement,) = trust["Statement"]
+    assert statement["Principal"] == {"Service": "codedeploy.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
+    # The same confused-deputy condition as the ecs role's task roles: this account, CodeDeploy in this region.
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws-us-gov:codedeploy:us-gov-west-1:123456789012:*"},
+    }
