@@ -9,7 +9,7 @@ import sys
 import boto3
 import psycopg
 
-from emulator.dataplane import postgres
+from emulator.dataplane import balancers
 
 
 def main(identifier):
@@ -24,7 +24,8 @@ def main(identifier):
         user=secret["username"],
         password=secret["password"],
         sslmode="verify-full",
-        sslrootcert=str(postgres.ca_file()),
+        # the CA file the emulator wrote (reading it here must not generate another CA, as postgres.ca_file() would)
+        sslrootcert=str(balancers.ca_file()),
         connect_timeout=10,
     ) as conn:
         user, database, ssl = conn.execute(
