@@ -53,6 +53,8 @@ class SecretCredentials:
         self._lock = threading.Lock()
         self._value = {"user": user, "password": password} if user and password else None
         self._read_at: float | None = None
+        if fetch is None:  # building the client loads botocore's service model (~0.5 s): not while a request waits
+            threading.Thread(target=_client, args=(_region(secret_arn),), name="secret-client", daemon=True).start()
 
     def get(self) -> dict[str, str]:
         if self._value is None:
@@ -106,9 +108,13 @@ def _client(region: str):
         return _CLIENTS[region]
 
 
+def _region(secret_arn: str) -> str:
+    return secret_arn.split(":")[3]
+
+
 def fetch_secret(secret_arn: str) -> dict:
     """GetSecretValue (AWSCURRENT) of the secret, parsed as JSON; its region is the ARN's."""
-    answer = _client(secret_arn.split(":")[3]).get_secret_value(SecretId=secret_arn)
+    answer = _client(_region(secret_arn)).get_secret_value(SecretId=secret_arn)
     doc = json.loads(answer["SecretString"])
     if not isinstance(doc, dict):
         raise ValueError("the secret is not a JSON object")
