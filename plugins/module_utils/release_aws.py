@@ -36,18 +36,93 @@ class GroupBusy(Exception):
     """CreateDeployment answered DeploymentLimitExceededException: a deployment started since we looked."""
 
 
-class CodeDeployECS:
-    def __init__(
-        self, ecs=None, codedeploy=None, ecr=None, iam=None, cloudwatch=None, lambda_=None, logs=None, elbv2=None
-    ):
-        self.ecs = ecs
-        self.codedeploy = codedeploy
-        self.ecr = ecr
-        self.iam = iam
-        self.cloudwatch = cloudwatch
-        self.lambda_ = lambda_
-        self.logs = logs
-        self.elbv2 = elbv2
+class AwsClients:
+    """The clients, each made on first use from ``clients(service)`` (``clients.SessionClients``): a run makes
+    only those its controller and options need."""
+
+    def __init__(self, clients):
+        self._clients = clients
+
+    ecs = property(lambda self: self._clients("ecs"))
+    codedeploy = property(lambda self: self._clients("codedeploy"))
+    ecr = property(lambda self: self._clients("ecr"))
+    iam = property(lambda self: self._clients("iam"))
+    cloudwatch = property(lambda self: self._clients("cloudwatch"))
+    lambda_ = property(lambda self: self._clients("lambda"))
+    logs = property(lambda self: self._clients("logs"))
+    elbv2 = property(lambda self: self._clients("elbv2"))
+
+
+class ReleaseAWS(AwsClients):
+    """The calls both controllers make: the image, the roles, the alarms, the service and its task definitions."""
+
+    def image_uri(self, repository, tag):
+        """``<repositoryUri>:<tag>`` once ECR confirms the tag exists."""
+        try:
+            repos = self.ecr.describe_repositories(repositoryNames=[repository], aws_retry=True)["repositories"]
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            raise ReleaseError(f"ECR repository {repository!r} does not exist") from None
+        try:
+            images = self.ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}], aws_retry=True)[
+                "imageDetails"
+            ]
+        except is_boto3_error_code("ImageNotFoundException"):
+            images = []
+        if not images:
+            raise ReleaseError(f"unknown image tag {tag!r}: ECR repository {repository!r} has no image with this tag")
+        return f"{repos[0]['repositoryUri']}:{tag}"
+
+    def role_arn(self, role_name):
+        try:
+            return self.iam.get_role(RoleName=role_name, aws_retry=True)["Role"]["Arn"]
+        except is_boto3_error_code("NoSuchEntity"):
+            raise ReleaseError(f"IAM role {role_name!r} does not exist; create it (ecs role) or pass its ARN") from None
+
+    def alarm_states(self, names):
+        """{alarm name: StateValue} for metric and composite alarms."""
+        found = paginated_query_with_retries(
+            self.cloudwatch, "describe_alarms", AlarmNames=list(names), AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        )
+        states = {}
+        for alarm in (found.get("MetricAlarms") or []) + (found.get("CompositeAlarms") or []):
+            states[alarm["AlarmName"]] = alarm.get("StateValue")
+        return states
+
+    def service(self, cluster, service):
+        try:
+            answer = self.ecs.describe_services(cluster=cluster, services=[service], aws_retry=True)
+        except is_boto3_error_code("ClusterNotFoundException"):
+            raise ReleaseError(f"ECS cluster {cluster!r} does not exist") from None
+        for found in answer.get("services") or []:
+            if found.get("status") != "INACTIVE":
+                return found
+        raise ReleaseError(f"ECS service {service!r} does not exist in cluster {cluster!r}")
+
+    def task_definition(self, arn):
+        if not arn:
+            return None
+        try:
+            return self.ecs.describe_task_definition(taskDefinition=arn, aws_retry=True)["taskDefinition"]
+        except is_boto3_error_code("ClientException"):
+            return None
+
+    def active_revisions(self, family):
+        """ACTIVE revisions of exactly this family, newest first (familyPrefix also matches longer names)."""
+        arns = paginated_query_with_retries(
+            self.ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE", sort="DESC"
+        ).get("taskDefinitionArns", [])
+        # Sorted here too: the emulator (moto) ignores sort=DESC.
+        return sorted((arn for arn in arns if arn_family(arn) == family), key=revision_number, reverse=True)
+
+    def register(self, definition, tags):
+        args = dict(definition)
+        if tags:
+            args["tags"] = [{"key": k, "value": str(v)} for k, v in sorted(tags.items())]
+        return self.ecs.register_task_definition(aws_retry=True, **args)["taskDefinition"]
+
+
+class CodeDeployECS(ReleaseAWS):
+    """The CodeDeploy controller's calls."""
 
     # Lambda / CloudWatch Logs (the validation hook) --------------------------------------------
 
@@ -96,74 +171,6 @@ class CodeDeployECS:
 
     def production_listener(self, group_info):
         return self.listener(group_info, "production")
-
-    # ECR / IAM / CloudWatch ------------------------------------------------------------------
-
-    def image_uri(self, repository, tag):
-        """``<repositoryUri>:<tag>`` once ECR confirms the tag exists."""
-        try:
-            repos = self.ecr.describe_repositories(repositoryNames=[repository], aws_retry=True)["repositories"]
-        except is_boto3_error_code("RepositoryNotFoundException"):
-            raise ReleaseError(f"ECR repository {repository!r} does not exist") from None
-        try:
-            images = self.ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}], aws_retry=True)[
-                "imageDetails"
-            ]
-        except is_boto3_error_code("ImageNotFoundException"):
-            images = []
-        if not images:
-            raise ReleaseError(f"unknown image tag {tag!r}: ECR repository {repository!r} has no image with this tag")
-        return f"{repos[0]['repositoryUri']}:{tag}"
-
-    def role_arn(self, role_name):
-        try:
-            return self.iam.get_role(RoleName=role_name, aws_retry=True)["Role"]["Arn"]
-        except is_boto3_error_code("NoSuchEntity"):
-            raise ReleaseError(f"IAM role {role_name!r} does not exist; create it (ecs role) or pass its ARN") from None
-
-    def alarm_states(self, names):
-        """{alarm name: StateValue} for metric and composite alarms."""
-        found = paginated_query_with_retries(
-            self.cloudwatch, "describe_alarms", AlarmNames=list(names), AlarmTypes=["MetricAlarm", "CompositeAlarm"]
-        )
-        states = {}
-        for alarm in (found.get("MetricAlarms") or []) + (found.get("CompositeAlarms") or []):
-            states[alarm["AlarmName"]] = alarm.get("StateValue")
-        return states
-
-    # ECS ----------------------------------------------------------------------------------------
-
-    def service(self, cluster, service):
-        try:
-            answer = self.ecs.describe_services(cluster=cluster, services=[service], aws_retry=True)
-        except is_boto3_error_code("ClusterNotFoundException"):
-            raise ReleaseError(f"ECS cluster {cluster!r} does not exist") from None
-        for found in answer.get("services") or []:
-            if found.get("status") != "INACTIVE":
-                return found
-        raise ReleaseError(f"ECS service {service!r} does not exist in cluster {cluster!r}")
-
-    def task_definition(self, arn):
-        if not arn:
-            return None
-        try:
-            return self.ecs.describe_task_definition(taskDefinition=arn, aws_retry=True)["taskDefinition"]
-        except is_boto3_error_code("ClientException"):
-            return None
-
-    def active_revisions(self, family):
-        """ACTIVE revisions of exactly this family, newest first (familyPrefix also matches longer names)."""
-        arns = paginated_query_with_retries(
-            self.ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE", sort="DESC"
-        ).get("taskDefinitionArns", [])
-        # Sorted here too: the emulator (moto) ignores sort=DESC.
-        return sorted((arn for arn in arns if arn_family(arn) == family), key=revision_number, reverse=True)
-
-    def register(self, definition, tags):
-        args = dict(definition)
-        if tags:
-            args["tags"] = [{"key": k, "value": str(v)} for k, v in sorted(tags.items())]
-        return self.ecs.register_task_definition(aws_retry=True, **args)["taskDefinition"]
 
     # CodeDeploy ----------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+from ansible_collections.bluegreen.ecs.plugins.module_utils import release_runtime as runtime
 from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import normalize
 from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
 from ansible_collections.bluegreen.ecs.plugins.modules import release
@@ -88,8 +89,8 @@ class FakeClock:
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr(release, "_clock", fake.clock)
-    monkeypatch.setattr(release, "_sleep", fake.sleep)
+    monkeypatch.setattr(runtime, "_clock", fake.clock)
+    monkeypatch.setattr(runtime, "_sleep", fake.sleep)
     return fake
 
 
@@ -743,12 +744,12 @@ def https(tmp_path):
 
 
 def test_validation_checks_tls_certificates_unless_told_not_to(https):
-    status, detail = release.fetch(f"{https}/ok", 5, True)
+    status, detail = runtime.fetch(f"{https}/ok", 5, True)
     assert status is None
     assert "CERTIFICATE_VERIFY_FAILED" in detail
 
-    assert release.fetch(f"{https}/ok", 5, False) == (200, b'{"status": "ok"}')
-    assert release.fetch(f"{https}/missing", 5, False) == (500, b"boom")
+    assert runtime.fetch(f"{https}/ok", 5, False) == (200, b'{"status": "ok"}')
+    assert runtime.fetch(f"{https}/missing", 5, False) == (500, b"boom")
 
 
 def test_unknown_alarm_fails_before_anything_changes(capsys):
@@ -764,7 +765,6 @@ def test_unknown_alarm_fails_before_anything_changes(capsys):
 
 def test_a_rolling_service_is_refused(capsys):
     stubs = AwsStubs("ecs", "codedeploy")
-    stubs.codedeploy.add_response("get_deployment_group", group(), None)
     answer = service(3)
     answer["services"][0]["deploymentController"] = {"type": "ECS"}
     stubs.ecs.add_response("describe_services", answer, None)
@@ -1368,16 +1368,16 @@ def domain_tls(tmp_path, monkeypatch):
 
 
 def test_https_validation_by_address_fails_against_a_domain_certificate(domain_tls):
-    status, detail = release.fetch(f"{domain_tls.url}/ok", 5, True)
+    status, detail = runtime.fetch(f"{domain_tls.url}/ok", 5, True)
     assert status is None
     assert "CERTIFICATE_VERIFY_FAILED" in detail  # the address is not the certificate's name
 
 
 def test_https_validation_with_server_name_verifies_the_domain(domain_tls):
     port = domain_tls.server_address[1]
-    assert release.fetch(f"{domain_tls.url}/ok", 5, True, "app.example.test") == (200, b'{"status": "ok"}')
+    assert runtime.fetch(f"{domain_tls.url}/ok", 5, True, "app.example.test") == (200, b'{"status": "ok"}')
     assert domain_tls.hosts == [f"app.example.test:{port}"]
-    status, detail = release.fetch(f"{domain_tls.url}/ok", 5, True, "other.example.test")
+    status, detail = runtime.fetch(f"{domain_tls.url}/ok", 5, True, "other.example.test")
     assert status is None and "CERTIFICATE_VERIFY_FAILED" in detail
 
 
@@ -1723,6 +1723,7 @@ def test_validation_by_path_fails_before_anything_changes_when_the_group_names_n
     answer = group_with_listener()
     del answer["deploymentGroupInfo"]["loadBalancerInfo"]["targetGroupPairInfoList"][0]["testTrafficRoute"]
     stubs.codedeploy.add_response("get_deployment_group", answer, None)
+    stubs.ecs.add_response("describe_services", service(3), None)  # the controller: a read
 
     failed, result = run_module(release, args(validation={"from": "controller", "path": "/ok"}), stubs, capsys)
 
