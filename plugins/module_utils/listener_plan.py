@@ -11,8 +11,13 @@ TLS policy or certificate must change, and then with the live forward. Listeners
 ``purge_listeners: false`` unless a port must go away; then every wanted listener is sent.
 
 Who rotates the forwards is the deployment controller. ``CONTROLLERS`` maps each controller to the function
-that reads what it left on the live listeners; a second controller (ECS-native blue/green, whose listener
-rules carry the weights) adds its own entry.
+that reads what it left on the live listeners and to the forwards a fresh listener gets:
+- ``CODE_DEPLOY`` swaps plain forwards (and leaves weighted ones during a shift); fresh listeners forward plainly.
+- ``ECS`` (ECS-native blue/green) moves the weights of the production and test listener rules, here the listeners'
+  default rules (ECS accepts them: AmazonECS developerguide alb-resources-for-blue-green.html). Its rules name both
+  target groups, the idle one at weight 0 ("Both targetGroup and alternateTargetGroup must be associated with the
+  productionListenerRule or testListenerRule", developerguide/migrate-code-deploy-to-ecs-blue-green.html), so a
+  fresh listener gets a weighted forward over the pair, and a live forward over our groups is kept as ECS left it.
 
 Input listeners are as ``elb_application_lb_info`` returns them (snake_case); output listeners are as
 ``elb_application_lb`` takes them (the ELBv2 CreateListener shape, CamelCase).
@@ -85,8 +90,58 @@ def codedeploy_keep(live, candidates, ours):
     return keep
 
 
-# Deployment controller -> reader of the forwards it left on the live listeners.
-CONTROLLERS = {"CODE_DEPLOY": codedeploy_keep}
+def ecs_keep(live, candidates, ours):
+    """ECS-native blue/green's forwards on the live listeners' default rules, read back like CodeDeploy's: per role,
+    the first candidate port whose default rule forwards only to our groups (plain, as the alb role or CodeDeploy left
+    it before a migration, or weighted over the pair, as ECS leaves it after every stage)."""
+    keep = {}
+    for role in ROLES:
+        for port in candidates[role]:
+            forward = kept_forward(_default_rule_listener(live.get(port)), ours)
+            if forward is not None:
+                keep[role] = {"port": port, **forward}
+                break
+    return keep
+
+
+def _default_rule_listener(listener):
+    """The listener with its default rule's actions when ``elb_application_lb_info`` returned its rules (ECS changes
+    the default rule, which is the listener's default action); else the listener as given."""
+    if not listener:
+        return listener
+    rule = next((r for r in listener.get("rules") or [] if r.get("is_default")), None)
+    if rule is None or not rule.get("actions"):
+        return listener
+    return {**listener, "default_actions": rule["actions"]}
+
+
+def _plain_forwards(blue, green, prod_primary):
+    """CodeDeploy: production on blue; a fresh test listener serves the group production does not."""
+    return {
+        "prod": {"Type": "forward", "TargetGroupArn": blue},
+        "test": {"Type": "forward", "TargetGroupArn": green if prod_primary == blue else blue},
+    }
+
+
+def _weighted(primary, idle):
+    groups = [{"TargetGroupArn": primary, "Weight": 100}, {"TargetGroupArn": idle, "Weight": 0}]
+    return {"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}
+
+
+def _pair_forwards(blue, green, prod_primary):
+    """ECS: both rules name both groups; production weighs blue 100, a fresh test listener the other group 100."""
+    test_primary = green if prod_primary == blue else blue
+    return {
+        "prod": _weighted(blue, green),
+        "test": _weighted(test_primary, blue if test_primary == green else green),
+    }
+
+
+# Deployment controller -> (reader of the forwards it left on the live listeners, the forwards of fresh listeners).
+CONTROLLERS = {
+    "CODE_DEPLOY": (codedeploy_keep, _plain_forwards),
+    "ECS": (ecs_keep, _pair_forwards),
+}
 
 
 def _tls(layout):
@@ -112,16 +167,12 @@ def _redirect(layout):
     }
 
 
-def wanted_listeners(layout, blue, green, keep):
-    """``[(role, listener)]``: production and test (with the kept forwards, else blue and the other group), and
-    the HTTP redirect when HTTPS is on."""
+def wanted_listeners(layout, blue, green, keep, fresh=_plain_forwards):
+    """``[(role, listener)]``: production and test (with the kept forwards, else the controller's ``fresh`` forwards:
+    production on blue, test on the other group), and the HTTP redirect when HTTPS is on."""
     protocol = "HTTPS" if layout["https"] else "HTTP"
     prod_primary = keep["prod"]["primary"] if "prod" in keep else blue
-    defaults = {
-        "prod": {"Type": "forward", "TargetGroupArn": blue},
-        # A fresh test listener serves the group production does not.
-        "test": {"Type": "forward", "TargetGroupArn": green if prod_primary == blue else blue},
-    }
+    defaults = fresh(blue, green, prod_primary)
     ports = {"prod": int(layout["prod_port"]), "test": int(layout["test_port"])}
     wanted = []
     for role in ROLES:
@@ -183,8 +234,9 @@ def plan_listeners(live_listeners, target_groups, layout, controller="CODE_DEPLO
     layout.update(prod_port=layout_ports(layout)["prod"], test_port=layout_ports(layout)["test"])
     live = {int(listener["port"]): listener for listener in live_listeners or []}
     candidates = {role: [int(port) for port in ports] for role, ports in _candidates(layout).items()}
-    keep = CONTROLLERS[controller](live, candidates, (blue, green))
-    wanted = wanted_listeners(layout, blue, green, keep)
+    reader, fresh = CONTROLLERS[controller]
+    keep = reader(live, candidates, (blue, green))
+    wanted = wanted_listeners(layout, blue, green, keep, fresh)
     send = [
         listener
         for role, listener in wanted

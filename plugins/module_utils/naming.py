@@ -52,6 +52,8 @@ SERVICE_NAMES = {
     "service_security_group": ("svc-sg", "default"),
     "execution_role": ("exec-role", "role"),
     "task_role": ("task-role", "role"),
+    # The role ECS-native blue/green assumes to move the listener rules (LoadBalancer.advancedConfiguration.roleArn).
+    "ecs_lb_role": ("ecs-lb-role", "role"),
     "scaling_cpu": ("scale-cpu", "default"),
     "scaling_memory": ("scale-memory", "default"),
     "codedeploy_app": ("", "codedeploy"),

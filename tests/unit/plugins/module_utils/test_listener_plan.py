@@ -219,8 +219,75 @@ def test_ports_given_as_strings_are_numbers():
 
 
 def test_an_unknown_controller_is_refused():
-    with pytest.raises(listener_plan.PlanError, match="controller: 'ECS' is not one of CODE_DEPLOY"):
-        plan_listeners([], GROUPS, HTTP, controller="ECS")
+    with pytest.raises(listener_plan.PlanError, match="controller: 'EXTERNAL' is not one of CODE_DEPLOY, ECS"):
+        plan_listeners([], GROUPS, HTTP, controller="EXTERNAL")
+
+
+# -- the ECS-native controller (weights on the listeners' default rules) ------------------------------------------
+
+
+def pair(primary, idle):
+    groups = [{"TargetGroupArn": primary, "Weight": 100}, {"TargetGroupArn": idle, "Weight": 0}]
+    return {"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}
+
+
+def with_default_rule(listener, action):
+    """A listener as elb_application_lb_info returns it with include_listener_rules: its default rule's actions."""
+    return {
+        **listener,
+        "rules": [{"is_default": False, "actions": [forward(OTHER)]}, {"is_default": True, "actions": [action]}],
+    }
+
+
+def test_ecs_fresh_listeners_name_both_groups_production_on_blue_test_on_green():
+    plan = plan_listeners([], GROUPS, HTTP, controller="ECS")
+    assert [action_of(listener) for listener in plan["listeners"]] == [pair(BLUE, GREEN), pair(GREEN, BLUE)]
+    assert plan["keep"] == {}
+
+
+def test_ecs_weights_in_flight_are_kept_and_nothing_is_sent():
+    listeners = [live(80, weighted((BLUE, 90), (GREEN, 10))), live(8080, weighted((BLUE, 0), (GREEN, 100)))]
+    plan = plan_listeners(listeners, GROUPS, HTTP, controller="ECS")
+    assert plan["listeners"] == []
+    assert plan["keep"]["prod"]["primary"] == BLUE
+    assert plan["keep"]["test"]["primary"] == GREEN
+    assert plan["keep"]["prod"]["action"]["ForwardConfig"]["TargetGroups"] == [
+        {"TargetGroupArn": BLUE, "Weight": 90},
+        {"TargetGroupArn": GREEN, "Weight": 10},
+    ]
+
+
+def test_ecs_after_a_release_production_on_green_is_kept_and_a_missing_test_listener_serves_blue():
+    plan = plan_listeners([live(80, weighted((BLUE, 0), (GREEN, 100)))], GROUPS, HTTP, controller="ECS")
+    assert [listener["Port"] for listener in plan["listeners"]] == [8080]
+    assert action_of(sent(plan)[8080]) == pair(BLUE, GREEN)
+
+
+def test_ecs_reads_the_default_rule_when_the_rules_are_given():
+    listener = with_default_rule(live(80, forward(OTHER)), weighted((BLUE, 0), (GREEN, 100)))
+    plan = plan_listeners([listener, live(8080, forward(GREEN))], GROUPS, HTTP, controller="ECS")
+    assert plan["listeners"] == []
+    assert plan["keep"]["prod"]["primary"] == GREEN
+
+
+def test_ecs_keeps_a_plain_forward_left_by_codedeploy_before_a_migration():
+    plan = plan_listeners([live(80, forward(GREEN)), live(8080, forward(BLUE))], GROUPS, HTTP, controller="ECS")
+    assert plan["listeners"] == []
+    assert plan["keep"]["prod"]["action"] == {"Type": "forward", "TargetGroupArn": GREEN}
+
+
+def test_ecs_replaces_a_listener_forwarding_elsewhere_with_the_pair():
+    plan = plan_listeners([live(80, forward(OTHER)), live(8080, forward(GREEN))], GROUPS, HTTP, controller="ECS")
+    assert [listener["Port"] for listener in plan["listeners"]] == [80]
+    assert action_of(sent(plan)[80]) == pair(BLUE, GREEN)
+
+
+def test_ecs_https_on_carries_the_weights_to_the_https_ports():
+    listeners = [live(80, weighted((BLUE, 0), (GREEN, 100))), live(8080, weighted((BLUE, 100), (GREEN, 0)))]
+    plan = plan_listeners(listeners, GROUPS, HTTPS, controller="ECS")
+    assert plan["keep"]["prod"]["port"] == 80
+    assert action_of(sent(plan)[443])["ForwardConfig"]["TargetGroups"][1] == {"TargetGroupArn": GREEN, "Weight": 100}
+    assert plan["stale"] == [8080]
 
 
 def test_both_target_groups_are_needed():

@@ -11,6 +11,7 @@ def test_names_follow_env_project_service_thing():
     assert names["deployment_group"] == "prd-demo-web-dg"
     assert names["repository"] == "prd-demo-web"
     assert names["execution_role"] == "prd-demo-web-exec-role"
+    assert names["ecs_lb_role"] == "prd-demo-web-ecs-lb-role"
     assert names["container"] == "web"
     assert "artifact_bucket" not in names
 
@@ -185,12 +186,19 @@ def test_alb_logs_bucket_over_63_characters_names_the_override():
 
 def test_database_names_are_env_project_database_and_the_subnet_group_is_the_environments():
     names = naming.database_names("prd", "demo", "app")
-    assert names == {"instance": "prd-demo-app-db", "security_group": "prd-demo-app-db-sg", "final_snapshot_prefix": "prd-demo-app-db-final"}
+    assert names == {
+        "instance": "prd-demo-app-db",
+        "security_group": "prd-demo-app-db-sg",
+        "final_snapshot_prefix": "prd-demo-app-db-final",
+    }
     assert naming.platform_names("prd", "demo")["db_subnet_group"] == "prd-demo-db-subnets"
 
 
 def test_a_db_instance_identifier_over_63_characters_names_the_database_field():
-    with pytest.raises(naming.NamingError, match=r"^db_instances\[2\].name: the instance name .* is 64 characters; AWS allows at most 63"):
+    with pytest.raises(
+        naming.NamingError,
+        match=r"^db_instances\[2\].name: the instance name .* is 64 characters; AWS allows at most 63",
+    ):
         naming.database_names("prd", "demo", "a" * 52, "db_instances[2].name")
     assert len(naming.database_names("prd", "demo", "a" * 51)["instance"]) == 63
 
