@@ -82,7 +82,7 @@ def render(spec_input, env_name="prd", dockerfile="Dockerfile", inventory=None):
     context = {
         "_pipeline_spec": spec,
         "_pipeline_names": names,
-        "_pipeline_caller": {"account": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/deployer"},
+        "_common_caller": {"account": ACCOUNT, "partition": "aws"},
         "bluegreen_region": REGION,
         "pipeline_dockerfile": dockerfile,
         "_pipeline_execution_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['execution_role']}",
@@ -425,3 +425,36 @@ def test_appspec_names_the_validation_function_as_the_test_traffic_hook(tmp_path
 def test_appspec_has_no_hook_when_the_validation_function_is_off(tmp_path):
     appspec, _names = _built_appspec(tmp_path, {"codedeploy_validation_enabled": False})
     assert "Hooks" not in appspec
+
+
+def _deployment_config_arns(project):
+    """The ARNs the pipeline role may read deployment configs of, rendered from vars/main.yml for ``project``."""
+    env = _environment()
+    with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as handle:
+        role_vars = yaml.safe_load(handle)
+    context = {
+        "_common_caller": {"account": ACCOUNT, "partition": "aws"},
+        "_pipeline_names": naming.service_names("prd", project, "web", ACCOUNT, REGION),
+        "bluegreen_region": REGION,
+        "bluegreen_env": "prd",
+    }
+    for key in ("_pipeline_partition", "_pipeline_account", "_pipeline_arn_prefix", "_pipeline_regional"):
+        context[key] = env.from_string(role_vars[key]).render(context).strip()
+    context["_pipeline_codedeploy_prefix"] = env.from_string(role_vars["_pipeline_codedeploy_prefix"]).render(context)
+    return _render_value(env, role_vars["_pipeline_deployment_config_arns"], context)
+
+
+def _iam_allows(patterns, arn):
+    """IAM's Resource matching: '*' matches any run of characters (IAM User Guide, "IAM JSON policy elements: Resource")."""
+    return any(re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), arn) for pattern in patterns)
+
+
+def test_the_pipeline_reads_its_own_deployment_configs_and_not_another_projects():
+    arn = f"arn:aws:codedeploy:{REGION}:{ACCOUNT}:deploymentconfig:"
+    ours = naming.deployment_config_name("prd", "shop", "web", "canary", 10, 1)
+    theirs = naming.deployment_config_name("prd", "blog", "web", "canary", 10, 1)
+    patterns = _deployment_config_arns("shop")
+    assert _iam_allows(patterns, arn + ours)
+    assert _iam_allows(patterns, arn + "CodeDeployDefault.ECSAllAtOnce")
+    # Same environment, same service name, another project: not ours to read.
+    assert not _iam_allows(patterns, arn + theirs)
