@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime
 import errno
+import fcntl
 import ipaddress
 import itertools
 import logging
@@ -662,41 +663,64 @@ def ca_file() -> Path:
 
 
 def _local_ca():
+    """(key, certificate) of the local CA, one per state directory: every process that issues or trusts a local
+    certificate (the emulator, its RDS servers, tests, benchmarks) loads the same one from disk, and the first to
+    need it makes it under a file lock. Local only: the key sits beside the certificate in the state directory."""
+    with _CA_LOCK:
+        if not _CA:
+            _CA.append(_load_or_make_ca(ca_file()))
+        return _CA[0]
+
+
+def _load_or_make_ca(cert_path: Path):
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    key_path = cert_path.with_suffix(".key")
+    try:
+        cert_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(cert_path.with_suffix(".lock"), "a", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if cert_path.exists() and key_path.exists():
+                key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+                return key, x509.load_pem_x509_certificate(cert_path.read_bytes())
+            key, cert = _make_ca()
+            key_path.touch(mode=0o600)
+            key_path.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
+            cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+            return key, cert
+    except (OSError, ValueError) as err:
+        _LOG.warning("cannot share the local CA through %s (%s): this process uses its own", cert_path, err)
+        return _make_ca()
+
+
+def _make_ca():
     from cryptography import x509  # noqa: PLC0415
     from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
     from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
     from cryptography.x509.oid import NameOID  # noqa: PLC0415
 
-    with _CA_LOCK:
-        if not _CA:
-            key = ec.generate_private_key(ec.SECP256R1())
-            name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bluegreen.ecs emulator local CA")])
-            now = datetime.datetime.now(datetime.UTC)
-            cert = (
-                x509.CertificateBuilder()
-                .subject_name(name)
-                .issuer_name(name)
-                .public_key(key.public_key())
-                .serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(days=1))
-                .not_valid_after(now + datetime.timedelta(days=3650))
-                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                .sign(key, hashes.SHA256())
-            )
-            _CA.append((key, cert))
-            _write_ca_file(cert)
-        return _CA[0]
-
-
-def _write_ca_file(cert) -> None:
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-
-    try:
-        path = ca_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    except OSError as err:
-        _LOG.warning("cannot write the local CA certificate: %s", err)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bluegreen.ecs emulator local CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
 
 
 def _issue(domains: list[str]) -> tuple[bytes, bytes]:
