@@ -227,6 +227,16 @@ def stop_task(task_arn: str, reason: str, stop_code: str = "ServiceSchedulerInit
     return True
 
 
+def hand_over(from_arn: str, to_arn: str, to_id: str) -> int:
+    """Move a task set's live tasks to another task set (a CODE_DEPLOY service migrated to ECS-native blue/green: its
+    PRIMARY task set's tasks become its first revision's, still registered and serving). Returns how many moved."""
+    with STATE.lock:
+        moved = [t for t in STATE.tasks.values() if t.task_set_arn == from_arn and t.last_status != "STOPPED"]
+        for task in moved:
+            task.task_set_arn, task.task_set_id = to_arn, to_id
+        return len(moved)
+
+
 def counts(task_set_arn: str) -> tuple[int, int]:
     """(runningCount, pendingCount) of a task set: tasks RUNNING, and tasks on their way there."""
     with STATE.lock:

@@ -99,7 +99,7 @@ def refuse_code_deploy_update(request: dict) -> None:
 
     A member counts as sent when it is present and not empty: community.aws.ecs_service sends ``taskDefinition: ""``
     on such a service, and AWS accepts it (an empty value is read as "not set", as for an omitted one).
-    ``deploymentController`` is refused only when it names another controller (migrating away is not emulated).
+    ``deploymentController`` is refused when it names EXTERNAL (ECS is the migration, ``refuse_migration``).
     """
     if request.get("forceNewDeployment"):
         raise aws_error("InvalidParameterException", f"Cannot force a new deployment {_CODE_DEPLOY_HINT}")
@@ -110,6 +110,53 @@ def refuse_code_deploy_update(request: dict) -> None:
     controller = (request.get("deploymentController") or {}).get("type")
     if controller not in (None, "CODE_DEPLOY"):
         raise aws_error("InvalidParameterException", f"Unable to update deployment controller {_CODE_DEPLOY_HINT}")
+
+
+# The in-place migration from CodeDeploy to ECS-native blue/green
+# (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/migrate-code-deploy-to-ecs-blue-green.html): one
+# UpdateService with deploymentController ECS, the blue/green deploymentConfiguration and the load balancers with their
+# advancedConfiguration; "Confirm that the service has no in-progress service deployment". The running tasks carry on
+# as the service's first revision. AWS publishes no wording for the refusals; these follow its CODE_DEPLOY messages.
+MIGRATION_ALSO_SENDS = ("loadBalancers", "deploymentConfiguration")
+
+
+def is_migration(service, request: dict) -> bool:
+    """An UpdateService moving a CODE_DEPLOY service to the ECS controller."""
+    wanted = (request.get("deploymentController") or {}).get("type")
+    return service.deployment_controller.get("type") == "CODE_DEPLOY" and wanted == "ECS"
+
+
+def refuse_migration(service, request: dict) -> None:
+    """InvalidParameterException while a CodeDeploy deployment is in flight (a task set besides the PRIMARY one), or
+    for the members a CODE_DEPLOY service cannot update besides the ones the migration sends."""
+    task_sets = list(service.task_sets or [])
+    if not task_sets:
+        raise aws_error(
+            "InvalidParameterException",
+            "(emulator) only a CODE_DEPLOY service behind a load balancer, with its PRIMARY task set, can be migrated.",
+        )
+    if len(task_sets) != 1 or task_sets[0].status != "PRIMARY":
+        raise aws_error(
+            "InvalidParameterException",
+            "Unable to update the deployment controller while a deployment is in progress on the service. "
+            "Wait for the CodeDeploy deployment to complete or stop it, then retry.",
+        )
+    refuse_code_deploy_update(
+        {k: v for k, v in request.items() if k not in (*MIGRATION_ALSO_SENDS, "deploymentController")}
+    )
+
+
+def take_over_primary_task_set(engine, service) -> None:
+    """The migrated service's PRIMARY task set becomes its first revision: same task definition, network and target
+    group, and the same tasks (handed over, never restarted, so the production listener keeps its targets)."""
+    primary = service.task_sets[0]
+    service.task_definition = primary.task_definition
+    if primary.network_configuration:
+        service.network_configuration = primary.network_configuration
+    engine.adopt(service)
+    revision = service.emulator_revisions[0]
+    tasks.hand_over(primary.task_set_arn, revision.arn, revision.id)
+    service.task_sets = []
 
 
 def _strategy(items) -> list[dict]:
@@ -289,7 +336,10 @@ class EcsPatch(EC2ContainerServiceResponse):
         backend = self.ecs_backend
         service = backend._get_service(self._get_param("cluster") or "default", self._get_param("service"))  # pylint: disable=protected-access
         request = raw_json(self.body)
-        if service.deployment_controller.get("type") == "CODE_DEPLOY":
+        migrating = is_migration(service, request)
+        if migrating:
+            refuse_migration(service, request)
+        elif service.deployment_controller.get("type") == "CODE_DEPLOY":
             refuse_code_deploy_update(request)
         engine = _blue_green_engine(backend)
         effective = {
@@ -300,9 +350,15 @@ class EcsPatch(EC2ContainerServiceResponse):
         }
         controller = request.get("deploymentController") or service.deployment_controller
         blue_green = _check_blue_green(engine, effective, controller, request)
-        if blue_green:
+        if migrating and not blue_green:
+            raise aws_error(
+                "InvalidParameterException",
+                "(emulator) moving a CODE_DEPLOY service to the ECS controller is emulated for the BLUE_GREEN, LINEAR "
+                "and CANARY strategies only.",
+            )
+        if blue_green and not migrating:
             engine.adopt(service)  # a service turning blue/green: what runs now is its first revision
-        before = _revision_fields(service)
+        revision_before = _revision_fields(service)
         cluster = backend.clusters.get(service.cluster_name)
         before = (cluster.running_tasks_count, cluster.pending_tasks_count) if cluster else (0, 0)
         running, pending = service.running_count, service.pending_count
@@ -311,7 +367,9 @@ class EcsPatch(EC2ContainerServiceResponse):
         if cluster is not None:
             cluster.running_tasks_count, cluster.pending_tasks_count = before
         service.running_count, service.pending_count = running, pending
-        if blue_green and engine.needs_deployment(service, before, request):
+        if migrating:
+            take_over_primary_task_set(engine, service)
+        elif blue_green and engine.needs_deployment(service, revision_before, request):
             engine.start(service)
         settle_service(backend, service)
         return result

@@ -154,7 +154,8 @@ REFUSED_ON_CODE_DEPLOY = {
             "portName": "web",
         }
     ],
-    "deploymentController": lambda svc: {"type": "ECS"},
+    # ECS is the in-place migration (tests/emulator/test_ecs_native_migration.py); EXTERNAL stays refused.
+    "deploymentController": lambda svc: {"type": "EXTERNAL"},
 }
 
 
