@@ -55,9 +55,26 @@ def resource_tags(env, project, application, extra=None):
     return naming.resource_tags(env, project, application, extra)
 
 
-def task_definition(spec, names, image, region, execution_role_arn, task_role_arn, bootstrap=False):
-    """RegisterTaskDefinition arguments built from the service spec."""
-    return taskdef.task_definition(spec, names, image, region, execution_role_arn, task_role_arn, bootstrap)
+def task_definition(spec, names, image, region, execution_role_arn, task_role_arn, bootstrap=False, database=None):
+    """RegisterTaskDefinition arguments built from the service spec (``database``: the database_facts filter's)."""
+    return taskdef.task_definition(
+        spec, names, image, region, execution_role_arn, task_role_arn, bootstrap, database or None
+    )
+
+
+def database_facts(instance, database=""):
+    """What a service needs of its DB instance (an amazon.aws.rds_instance_info instance)."""
+    return taskdef.database_facts(instance, database)
+
+
+def database_policy_statements(database, key_manager="AWS"):
+    """IAM statements reading the database's secret (and decrypting it with a customer managed key)."""
+    return taskdef.database_policy_statements(database, key_manager)
+
+
+def database_egress_rules(database):
+    """Egress rules of a service's security group to its database, and nothing wider."""
+    return taskdef.database_egress_rules(database)
 
 
 def deployment_config_name(env, project, service, strategy, percent=None, interval=None):
@@ -87,6 +104,9 @@ class FilterModule:
             "service_names": _guard(service_names),
             "resource_tags": _guard(resource_tags),
             "task_definition": _guard(task_definition),
+            "database_facts": _guard(database_facts),
+            "database_policy_statements": database_policy_statements,
+            "database_egress_rules": database_egress_rules,
             "deployment_config_name": _guard(deployment_config_name),
             "foreign_owner": _guard(foreign_owner),
             "code_deploy_service_plan": code_deploy_service_plan,

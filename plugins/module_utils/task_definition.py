@@ -10,6 +10,8 @@ change of CPU, port or log group is made in one place.
 
 from __future__ import annotations
 
+from .service_spec import SpecError
+
 # A public image that answers 200 on every path, for the very first deploy: the service must
 # start before the pipeline has pushed any image of ours (the Terraform demo pointed at a missing :latest).
 BOOTSTRAP_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
@@ -41,6 +43,154 @@ READ_ONLY_FIELDS = (
     "registeredBy",
     "deregisteredAt",
 )
+
+
+# RDS's CA bundle for every region (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) where the app
+# image keeps it (Dockerfile), so the app verifies the server's certificate and name (DB_SSLMODE verify-full):
+# "Using SSL/TLS to encrypt a connection to a DB instance or cluster", RDS user guide.
+RDS_CA_BUNDLE = "/etc/ssl/certs/rds-global-bundle.pem"
+# What the app (app/config.py) reads; the task definition sets them all, so the spec may set none of them.
+DATABASE_ENVIRONMENT = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_SECRET_ARN", "DB_SSLMODE", "DB_SSLROOTCERT")
+DATABASE_SECRETS = {"DB_USER": "username", "DB_PASSWORD": "password"}  # variable -> JSON key of RDS's secret
+FIELD = "bluegreen_service.database"
+
+
+def _pick(instance, camel, snake):
+    """A key of DescribeDBInstances' DBInstance (boto3, CamelCase) or of amazon.aws.rds_instance_info (snake_case)."""
+    return instance.get(camel, instance.get(snake)) or {}
+
+
+def database_facts(instance, database=""):
+    """What a service needs of its DB instance, from DescribeDBInstances (boto3) or rds_instance_info (Ansible).
+
+    ``{identifier, address, port, db_name, secret_arn, kms_key_id, security_group_ids}``; SpecError naming
+    ``bluegreen_service.database`` when the instance has no endpoint yet or RDS does not manage its password (the db
+    role turns ManageMasterUserPassword on: the services read nothing else)."""
+    identifier = instance.get("DBInstanceIdentifier", instance.get("db_instance_identifier", ""))
+    endpoint = _pick(instance, "Endpoint", "endpoint")
+    secret = _pick(instance, "MasterUserSecret", "master_user_secret")
+    address, port = endpoint.get("Address", endpoint.get("address")), endpoint.get("Port", endpoint.get("port"))
+    secret_arn = secret.get("SecretArn", secret.get("secret_arn"))
+    if not address or not port:
+        raise SpecError(f"{FIELD}: {database!r}: DB instance {identifier} has no endpoint yet (is it available?)")
+    if not secret_arn:
+        raise SpecError(
+            f"{FIELD}: {database!r}: RDS does not manage the master password of DB instance {identifier} "
+            "(no MasterUserSecret); run the db role, which turns ManageMasterUserPassword on"
+        )
+    groups = instance.get("VpcSecurityGroups", instance.get("vpc_security_groups")) or []
+    return {
+        "identifier": identifier,
+        "address": address,
+        "port": int(port),
+        "db_name": instance.get("DBName", instance.get("db_name")) or "",
+        "secret_arn": secret_arn,
+        "kms_key_id": secret.get("KmsKeyId", secret.get("kms_key_id")) or "",
+        "security_group_ids": sorted(
+            g.get("VpcSecurityGroupId", g.get("vpc_security_group_id"))
+            for g in groups
+            if g.get("Status", g.get("status")) != "removing"
+        ),
+    }
+
+
+def database_environment(database):
+    """The app's DB_* variables (app/config.py): where the database is, and the secret to re-read on rotation."""
+    return {
+        "DB_HOST": database["address"],
+        "DB_PORT": str(database["port"]),
+        "DB_NAME": database["db_name"],
+        # The task role re-reads it after a failed login (a rotation): ECS injects secrets at start only.
+        "DB_SECRET_ARN": database["secret_arn"],
+        "DB_SSLMODE": "verify-full",
+        "DB_SSLROOTCERT": RDS_CA_BUNDLE,
+    }
+
+
+def database_secrets(database):
+    """Task definition secrets: the master user and password from the JSON keys of RDS's managed secret.
+
+    ``valueFrom`` ``<secret ARN>:<json-key>:<version-stage>:<version-id>``, stage and version empty for AWSCURRENT
+    ("Pass Secrets Manager secrets through Amazon ECS environment variables", ECS developer guide; JSON keys need
+    Fargate platform 1.4.0 or later)."""
+    return {name: f"{database['secret_arn']}:{key}::" for name, key in DATABASE_SECRETS.items()}
+
+
+def _database_overlap(spec):
+    taken = set(DATABASE_ENVIRONMENT) | set(DATABASE_SECRETS)
+    for field in ("environment", "secrets"):
+        clash = sorted(taken & set(spec[field]))
+        if clash:
+            raise SpecError(
+                f"bluegreen_service.{field}: {', '.join(clash)} set by the spec, but {FIELD} "
+                f"({spec['database']!r}) sets them; remove them from {field}"
+            )
+
+
+def _database_parts(spec, database):
+    """(environment, secrets) the spec's database adds; ({}, {}) without one. Refuses facts that do not fit the spec."""
+    if not spec.get("database"):
+        if database:
+            raise SpecError(f"{FIELD}: not set, but the facts of DB instance {database.get('identifier')} were given")
+        return {}, {}
+    if not database:
+        raise SpecError(
+            f"{FIELD}: {spec['database']!r} needs its DB instance's facts (endpoint, managed secret); "
+            "the instance does not exist yet: run the db role first (--tags db)"
+        )
+    _database_overlap(spec)
+    return database_environment(database), database_secrets(database)
+
+
+def _via_service_host(secret_arn):
+    partition, region = secret_arn.split(":")[1], secret_arn.split(":")[3]
+    return f"secretsmanager.{region}.amazonaws.com{'.cn' if partition == 'aws-cn' else ''}"
+
+
+def database_policy_statements(database, key_manager="AWS"):
+    """IAM statements that let a role read the database's secret, and nothing else (execution and task roles).
+
+    GetSecretValue on that one secret ("Required IAM permissions for Amazon ECS secrets", ECS developer guide);
+    kms:Decrypt only when the secret's key is a customer managed key (``key_manager`` CUSTOMER, DescribeKey's
+    KeyManager): the aws/secretsmanager key's policy already allows use through Secrets Manager. The decrypt is
+    limited to calls Secrets Manager makes in the secret's region (kms:ViaService, "Secret encryption and
+    decryption in AWS Secrets Manager", Secrets Manager user guide)."""
+    if not database:
+        return []
+    statements = [
+        {
+            "Sid": "ReadDatabaseSecret",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": database["secret_arn"],
+        }
+    ]
+    if key_manager == "CUSTOMER" and database.get("kms_key_id"):
+        statements.append(
+            {
+                "Sid": "DecryptDatabaseSecret",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": database["kms_key_id"],
+                "Condition": {"StringEquals": {"kms:ViaService": _via_service_host(database["secret_arn"])}},
+            }
+        )
+    return statements
+
+
+def database_egress_rules(database):
+    """amazon.aws ec2_security_group egress rules: TCP to the database's port, to its security groups only."""
+    if not database:
+        return []
+    return [
+        {
+            "proto": "tcp",
+            "ports": [int(database["port"])],
+            "group_id": group_id,
+            "rule_desc": f"PostgreSQL to DB instance {database['identifier']}",
+        }
+        for group_id in database["security_group_ids"]
+    ]
 
 
 def default_app_probe(spec):
@@ -75,17 +225,19 @@ def health_check(spec, bootstrap=False):
     }
 
 
-def container_definition(spec, names, image, region, bootstrap=False):
+def container_definition(spec, names, image, region, bootstrap=False, database=None):
     """The service's only container, in the RegisterTaskDefinition shape."""
     port = spec["port"]
-    environment = dict(spec["environment"], PORT=str(port))
+    db_environment, db_secrets = _database_parts(spec, database)
+    environment = dict(spec["environment"], PORT=str(port), **db_environment)
+    secrets = dict(spec["secrets"], **db_secrets)
     container = {
         "name": names["container"],
         "image": BOOTSTRAP_IMAGE if bootstrap else image,
         "essential": True,
         "portMappings": [{"containerPort": port, "hostPort": port, "protocol": "tcp"}],
         "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
-        "secrets": [{"name": k, "valueFrom": v} for k, v in sorted(spec["secrets"].items())],
+        "secrets": [{"name": k, "valueFrom": v} for k, v in sorted(secrets.items())],
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {
@@ -109,8 +261,11 @@ def container_definition(spec, names, image, region, bootstrap=False):
     return container
 
 
-def task_definition(spec, names, image, region, execution_role_arn, task_role_arn, bootstrap=False):
-    """Keyword arguments for ecs.register_task_definition (also the body of taskdef.json)."""
+def task_definition(spec, names, image, region, execution_role_arn, task_role_arn, bootstrap=False, database=None):
+    """Keyword arguments for ecs.register_task_definition (also the body of taskdef.json).
+
+    ``database``: ``database_facts(...)`` of the DB instance the spec names (``spec['database']``), required then and
+    refused otherwise; it adds the DB_* environment and the DB_USER/DB_PASSWORD secrets."""
     return {
         "family": names["family"],
         "networkMode": "awsvpc",
@@ -122,7 +277,7 @@ def task_definition(spec, names, image, region, execution_role_arn, task_role_ar
         "runtimePlatform": {"operatingSystemFamily": "LINUX", "cpuArchitecture": spec["architecture"]},
         # The placeholder needs no writable path, so it gets no volume at all.
         "volumes": [] if bootstrap else [{"name": SCRATCH_VOLUME}],
-        "containerDefinitions": [container_definition(spec, names, image, region, bootstrap)],
+        "containerDefinitions": [container_definition(spec, names, image, region, bootstrap, database)],
     }
 
 
