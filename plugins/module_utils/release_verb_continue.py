@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from . import release as logic
+from . import release_ecs as decide
 from .release_codedeploy import error_message
 
 
@@ -56,3 +57,46 @@ def codedeploy(run):
         run.exit(f"continued deployment {deployment.deployment_id}")
     outcome = run.follow(deployment.deployment_id, run.ready_wait(), undo_arn=run.result["task_definition_before"])
     run.report(deployment.deployment_id, outcome, deployment.task_definition_arn, success_msg="continued")
+
+
+def ecs(run):
+    """ContinueServiceDeployment CONTINUE of the PAUSE hook that awaits action, after the checks."""
+    service = run.live_service()
+    run.resolve_validation_url(service)
+    run.production_listener(service)
+    inflight = run.aws.in_flight(run.cluster, run.service_name)
+    before = run.production_arn(service, inflight)
+    run.result["task_definition_before"] = before
+    if not inflight:
+        run.result["task_definition_after"] = before
+        run.exit("no service deployment in flight; nothing to continue")
+    deployment = inflight[0]
+    arn = deployment.deployment_id
+    hook = decide.awaiting_hook(run.aws.deployment(arn))
+    run.result.update(deployment_id=arn, status=deployment.status)
+    run.result["task_definition_after"] = deployment.task_definition_arn
+    if run.module.check_mode:
+        run.changed = hook is not None
+        if hook:
+            run.exit(f"would continue service deployment {arn} (hook {hook['hookId']})")
+        run.exit(
+            f"service deployment {arn} is {deployment.status} with no hook awaiting action; would wait, then continue"
+        )
+    if not run.params["wait"]:
+        if not hook:
+            run.fail(f"service deployment {arn} has no hook awaiting action; use wait: true")
+        if run.alarms:
+            firing = run.firing_alarms()
+            if firing:
+                run.fail(
+                    f"alarm(s) in ALARM: {', '.join(firing)}; service deployment {arn} not continued "
+                    "(roll it back with action=rollback)"
+                )
+        if not run.continue_hook(arn, hook["hookId"], "continue requested"):
+            found = run.aws.deployment(arn) or {}
+            run.result["status"] = found.get("status")
+            run.read_live_after()
+            run.exit(f"service deployment {arn} had already moved on ({found.get('status')})")
+        run.exit(f"continued service deployment {arn}")
+    outcome = run.follow(arn, undo_arn=before)
+    run.report(arn, outcome, deployment.task_definition_arn, success_msg="continued")

@@ -83,3 +83,54 @@ def codedeploy(run):
         run.exit(f"started deployment {deployment_id}{also}", diff=diff)
     outcome = run.follow(deployment_id, run.ready_wait(), undo_arn=live_arn)
     run.report(deployment_id, outcome, arn, diff=diff)
+
+
+def ecs(run):
+    """Release by ECS itself: classify, register (or reuse) the revision, UpdateService, follow the deployment."""
+    wanted = run.wanted_definition()
+    service, live_arn, live, found = run.resolve_conflicts(wanted)
+    run.resolve_validation_url(service)
+    run.production_listener(service)
+    diff = logic.diff_definitions(live, wanted, live_arn)
+    changes = logic.service_changes(service, run.wanted_network, run.params["platform_version"])
+    if changes:
+        run.log.add("service_changes", "planned", now(), changes=changes)
+
+    if found.decision == logic.NOTHING_TO_DO and not changes:
+        run.result["task_definition_after"] = live_arn
+        run.exit(f"{live_arn} is already live; nothing to do", diff=None)
+
+    if found.decision == logic.ATTACH:
+        deployment = found.deployment
+        run.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+        run.result["task_definition_after"] = deployment.task_definition_arn
+        if run.module.check_mode or not run.params["wait"]:
+            verb = "would wait" if run.module.check_mode else "not waiting"
+            run.exit(
+                f"service deployment {deployment.deployment_id} ({deployment.status}) already installs this "
+                f"revision; {verb} for it",
+                diff=diff,
+            )
+        outcome = run.follow(deployment.deployment_id, undo_arn=live_arn)
+        run.report(deployment.deployment_id, outcome, deployment.task_definition_arn, diff=diff)
+
+    run.alarm_gate(service)
+    arn, registered = (live_arn, False) if found.decision == logic.NOTHING_TO_DO else (None, None)
+    if arn is None:
+        arn, registered = run.revision_for(wanted, live_arn, live)
+    run.result["registered"] = registered
+    run.result["task_definition_after"] = arn
+    diff["after_header"] = arn or "(new revision)"
+    also = f" (service changes: {'; '.join(changes)})" if changes else ""
+    if run.module.check_mode:
+        run.changed = True
+        what = f"register a new revision of {wanted['family']}" if registered else f"reuse {arn}"
+        run.exit(f"would {what} and update service {run.service_name} (an ECS blue/green deployment){also}", diff=diff)
+    if not run.params["wait"] and (run.validation_cfg or run.alarms or run.traffic_cfg):
+        run.module.warn("validation from the controller, alarms and the traffic sample apply only with wait: true")
+    deployment_arn = run.start(arn, service, changes, f"release of {arn.rsplit('/', 1)[-1]}{also}")
+    run.result.update(deployment_id=deployment_arn, status="PENDING")
+    if not run.params["wait"]:
+        run.exit(f"started service deployment {deployment_arn}{also}", diff=diff)
+    outcome = run.follow(deployment_arn, undo_arn=live_arn)
+    run.report(deployment_arn, outcome, arn, diff=diff)

@@ -42,3 +42,19 @@ def codedeploy(run):
     if outcome["status"] not in (logic.STOPPED, logic.FAILED):
         run.fail(outcome["reason"])
     run.exit(f"stopped deployment {deployment.deployment_id}{STOP_LEAVES}")
+
+
+def ecs(run):
+    """ECS stops a service deployment only with rollback (StopServiceDeployment: "The valid values are ROLLBACK"):
+    with one in flight, refuse before anything changes and name the verb that does it."""
+    service = run.live_service()
+    run.result["task_definition_before"] = run.result["task_definition_after"] = run.live_arn(service)
+    inflight = run.aws.in_flight(run.cluster, run.service_name)
+    if not inflight:
+        run.exit("no service deployment in flight; nothing to stop")
+    deployment = inflight[0]
+    run.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+    run.fail(
+        f"action=stop: ECS stops service deployment {deployment.deployment_id} only with rollback "
+        "(StopServiceDeployment stopType ROLLBACK; ECS refuses ABORT); use action=rollback"
+    )
