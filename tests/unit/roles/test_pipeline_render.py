@@ -28,7 +28,7 @@ from botocore.validate import validate_parameters
 from ansible_collections.bluegreen.ecs.plugins.filter.pipeline import FilterModule as PipelineFilters
 from ansible_collections.bluegreen.ecs.plugins.filter.spec import FilterModule as CollectionFilters
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming, service_spec
-from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
+from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import database_facts, task_definition
 from emulator.server import EmulatorServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -49,6 +49,17 @@ SPECS = {
         "architecture": "ARM64",
         "secrets": {"DB_PASSWORD": f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/prd/api/db"},
     },
+    # The demo's web service with its database: taskdef.json carries the DB_* environment and secrets.
+    "web-db": {"name": "web", "port": 8000, "database": "app"},
+}
+DB_SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:rds!db-0f6b1c2d-AbCdEf"
+# The DB instance as amazon.aws.rds_instance_info returns it (roles/pipeline/tasks/database.yml).
+DB_INSTANCE = {
+    "db_instance_identifier": "prd-demo-app-db",
+    "db_name": "app",
+    "endpoint": {"address": "prd-demo-app-db.abc.us-east-1.rds.amazonaws.com", "port": 5432},
+    "master_user_secret": {"secret_arn": DB_SECRET, "kms_key_id": ""},
+    "vpc_security_groups": [{"vpc_security_group_id": "sg-0db", "status": "active"}],
 }
 
 
@@ -87,6 +98,7 @@ def render(spec_input, env_name="prd", dockerfile="Dockerfile", inventory=None):
         "pipeline_dockerfile": dockerfile,
         "_pipeline_execution_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['execution_role']}",
         "_pipeline_task_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['task_role']}",
+        "_pipeline_database": database_facts(DB_INSTANCE, spec["database"]) if spec["database"] else {},
     }
     context.update(inventory or {})
     _role_vars(
@@ -249,7 +261,12 @@ def test_build_tags_with_the_commit_and_writes_the_deploy_files(tmp_path, key):
         REGION,
         context["_pipeline_execution_role_arn"],
         context["_pipeline_task_role_arn"],
+        False,
+        context["_pipeline_database"] or None,
     )
+    if spec["database"]:
+        secrets = taskdef["containerDefinitions"][0]["secrets"]
+        assert {"name": "DB_PASSWORD", "valueFrom": DB_SECRET + ":password::"} in secrets
     shape = botocore.session.get_session().get_service_model("ecs").operation_model("RegisterTaskDefinition")
     validate_parameters(taskdef, shape.input_shape)
     assert taskdef["cpu"] == str(spec["cpu"]) and taskdef["memory"] == str(spec["memory"])
