@@ -24,6 +24,13 @@ Follows:
 - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar.html: ``secrets`` are read from SSM
   Parameter Store (name or ARN) or Secrets Manager (ARN, optionally ``:json-key:version-stage:version-id``) as the
   execution role would, and passed as environment variables. (The execution role's permissions are not evaluated.)
+- https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html: a task whose definition has a
+  ``taskRoleArn`` gets that role's temporary credentials, which the SDKs find by themselves (there through
+  ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI``; here as ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``/
+  ``AWS_SESSION_TOKEN``, which the SDKs read first), and reaches the AWS APIs: here the emulator
+  (``AWS_ENDPOINT_URL``, as for Lambda functions). A task without a task role gets no credentials.
+  ``DB_SSLROOTCERT`` naming RDS's CA bundle in the image (``RDS_CA_BUNDLE``, Dockerfile) becomes the emulator's local
+  CA file, which signs the RDS instances' server certificates (patches/rds.py) as RDS's CAs sign theirs.
 - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html: with the awslogs driver, stdout
   and stderr go to the group ``awslogs-group``, stream ``<awslogs-stream-prefix>/<container>/<task id>``; a group
   that does not exist fails the task at start unless ``awslogs-create-group`` is "true". Without awslogs the
@@ -61,7 +68,7 @@ import time
 import uuid
 
 from emulator import dataplane
-from emulator.dataplane import images, network, processes
+from emulator.dataplane import functions, images, network, postgres, processes
 
 PERIOD = 0.2  # real seconds between two passes of the reconciler (a poll interval, not an AWS interval)
 MIN_SECONDS = 0.05
@@ -76,6 +83,14 @@ THROTTLE_MAX_SECONDS = 27 * 60
 DEFAULT_STOP_TIMEOUT = 30
 FARGATE_LATEST = "1.4.0"
 ESSENTIAL_EXITED = "Essential container in task exited"
+# Fake credentials of a task's task role (the emulator accepts any; module docstring, task-iam-roles.html).
+TASK_ROLE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "ASIAEMULATEDECSTASK0",
+    "AWS_SECRET_ACCESS_KEY": "emulated-ecs-task-role-secret",
+    "AWS_SESSION_TOKEN": "emulated-ecs-task-role-session",
+}
+# Where the app image keeps RDS's CA bundle (Dockerfile; plugins/module_utils/task_definition.py RDS_CA_BUNDLE).
+RDS_CA_BUNDLE = "/etc/ssl/certs/rds-global-bundle.pem"
 _LOG = logging.getLogger(__name__)
 
 
@@ -163,6 +178,7 @@ class _Task:  # pylint: disable=too-many-instance-attributes
     next_probe: float = 0.0
     log_lines: list = dataclasses.field(default_factory=list)  # awslogs events not sent yet
     version: int = 1
+    task_role_arn: str | None = None
 
     def info(self) -> TaskInfo:
         return TaskInfo(
@@ -502,6 +518,7 @@ def _new_task(account, region, backend, service, task_set) -> _Task:
         task_set_arn=task_set.task_set_arn,
         task_set_id=task_set.id,
         task_definition_arn=definition.arn,
+        task_role_arn=getattr(definition, "task_role_arn", None),
         container=container,
         image=container.get("image") or "",
         port=int(port) if port else None,
@@ -607,6 +624,10 @@ def _environment(task: _Task, recipe: dict) -> dict[str, str]:
     env.update({item["name"]: str(item.get("value", "")) for item in task.container.get("environment") or []})
     for item in task.container.get("secrets") or []:
         env[item["name"]] = _secret(task, item["valueFrom"])
+    if task.task_role_arn:
+        env.update(TASK_ROLE_CREDENTIALS, AWS_ENDPOINT_URL=functions.endpoint_url())
+    if env.get("DB_SSLROOTCERT") == RDS_CA_BUNDLE:
+        env["DB_SSLROOTCERT"] = str(postgres.ca_file())
     env["HOST"] = task.loopback or "127.0.0.1"
     if task.port:
         env["PORT"] = str(task.port)

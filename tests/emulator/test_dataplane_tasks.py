@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from emulator import clock
-from emulator.dataplane import images, network, tasks
+from emulator.dataplane import images, network, postgres, tasks
 from emulator.server import EmulatorServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -98,9 +98,10 @@ class Stack:
         )
         return f"{self.repo}:{tag}"
 
-    def service(self, image, desired=2, **container):
+    def service(self, image, desired=2, task=None, **container):
         definition = {"name": "web", "image": image, "portMappings": [{"containerPort": PORT}], **container}
         td = self.ecs.register_task_definition(
+            **(task or {}),
             family="web",
             networkMode="awsvpc",
             requiresCompatibilities=["FARGATE"],
@@ -328,6 +329,31 @@ def test_environment_secrets_and_logs(stack):
         lambda found: any(e["message"] == "env server up" for e in found),
     )
     assert events
+
+
+def test_a_task_role_gives_credentials_for_the_emulator_and_rds_ca_bundle_is_the_local_ca(stack):
+    image = stack.push_recipe("env", [sys.executable, "-c", ENV_SERVER])
+    role = "arn:aws:iam::123456789012:role/web-task"
+    stack.service(
+        image,
+        desired=1,
+        task={"taskRoleArn": role},
+        environment=[{"name": "DB_SSLROOTCERT", "value": tasks.RDS_CA_BUNDLE}],
+    )
+    (task,) = stack.running(1)
+    _status, body = wait_for(lambda: answers(f"http://{loopback(stack, task)}:{PORT}/"), bool)
+    env = json.loads(body)
+    assert env["DB_SSLROOTCERT"] == str(postgres.ca_file())
+    # The task's own credentials reach the emulator at AWS_ENDPOINT_URL, as the task role's reach AWS.
+    sts = boto3.client(
+        "sts",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=env["AWS_SESSION_TOKEN"],
+    )
+    assert sts.get_caller_identity()["Account"] == "123456789012"
 
 
 def test_a_secret_that_does_not_exist_fails_the_task(stack):
