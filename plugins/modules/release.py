@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: release
 version_added: 1.0.0
-short_description: Release a new image of an ECS service blue/green through CodeDeploy
+short_description: Release a new image of an ECS service blue/green, through CodeDeploy or ECS itself
 description:
   - Releases a new image of an ECS Fargate service whose deployment controller is C(CODE_DEPLOY), through a
     CodeDeploy blue/green deployment, validates the new (green) task set through the test listener before
@@ -20,10 +20,21 @@ description:
     ACTIVE revision is reused, so a re-run registers nothing.
   - Re-running while our own deployment is in flight attaches to it and waits; a different deployment in flight
     is handled by O(on_conflict).
+  - On a service whose deployment controller is C(ECS) (strategy C(BLUE_GREEN), C(LINEAR) or C(CANARY)), read from
+    C(DescribeServices), ECS runs the blue/green deployment itself and the module offers the same options, verbs
+    and result (ECS Developer Guide, "Amazon ECS blue/green service deployments"). A release is C(UpdateService)
+    with the task definition (a new service revision and a service deployment). While a C(PAUSE) lifecycle hook
+    holds C(POST_TEST_TRAFFIC_SHIFT) (test traffic on green, production on blue), the module runs O(validation)
+    and the alarm gate, then answers the hook with C(ContinueServiceDeployment) C(CONTINUE), or C(ROLLBACK) on a
+    failure; other C(PAUSE) hooks are continued. O(alarms) are watched through the production shift and the bake
+    (the deployment's own C(deploymentConfiguration.alarms) roll back by ECS). The module's rollback is
+    C(StopServiceDeployment) C(ROLLBACK). RV(deployment_id) is the service deployment's ARN, RV(status) its
+    status, and RV(steps) show each lifecycle stage the module saw (with its hooks, rollback reason and triggered
+    alarms).
   - Other verbs, with O(action)
     V(rollback) (stop the deployment in flight with rollback, or deploy the previous ACTIVE revision),
-    V(stop) (stop the deployment in flight, no rollback) and V(continue) (let a deployment waiting in C(Ready)
-    shift production traffic).
+    V(stop) (stop the deployment in flight, no rollback) and V(continue) (let a deployment waiting in C(Ready),
+    or held by a C(PAUSE) hook on the C(ECS) controller, shift production traffic).
 author:
   - bluegreen.ecs maintainers (@bluegreen-ecs)
 options:
@@ -103,6 +114,9 @@ options:
         The next release installs its new task set after moving all traffic back to the PRIMARY (original)
         task set and removing the one left over, as a CodeDeploy rollback does; O(action=rollback) after a
         stop deploys the previous revision the same way.
+      - On the C(ECS) controller ECS stops a service deployment only with rollback (C(StopServiceDeployment) accepts
+        the stop type C(ROLLBACK) alone), so V(stop) with a deployment in flight fails before anything changes and
+        names V(rollback); V(rollback) after success deploys the previous revision by C(UpdateService).
       - V(continue) lets the deployment waiting in C(Ready) shift production traffic
         (C(ContinueDeployment READY_WAIT)), after O(validation) if given. With O(wait=true) a deployment that is
         not yet C(Ready) is waited for.
@@ -111,6 +125,8 @@ options:
     choices: ['release', 'rollback', 'stop', 'continue']
   validation_hook:
     description:
+      - CodeDeploy controller only (on the C(ECS) controller the service's own lifecycle hooks apply; a warning says
+        so).
       - Lambda function (name or ARN) the AppSpec names as the C(AfterAllowTestTraffic) hook of every deployment
         the module creates, that is the validation function the C(codedeploy) role deploys in the app subnets
         (naming key C(validation_function)). It checks the test listener from inside the VPC and reports to
@@ -261,6 +277,8 @@ options:
     default: 5
   auto_rollback:
     description:
+      - CodeDeploy controller only (on C(ECS), C(deploymentConfiguration.alarms) and the circuit breaker say when ECS
+        rolls back; a warning says so).
       - Overrides the deployment group's automatic rollback settings for this deployment
         (C(autoRollbackConfiguration) of C(CreateDeployment)). Without it the group's settings apply.
       - The module's own stops (failed validation, an alarm, the timeout, O(action=rollback)) always roll back, as
@@ -373,12 +391,16 @@ EXAMPLES = r"""
 
 RETURN = r"""
 deployment_id:
-  description: The CodeDeploy deployment created, attached to, stopped or continued.
+  description: The CodeDeploy deployment (or, on the C(ECS) controller, the service deployment's ARN) created, attached
+    to, stopped or continued.
   returned: when a deployment was involved
   type: str
   sample: d-ABCDEFGH1
 status:
-  description: The deployment's last status (Created, Queued, InProgress, Ready, Baking, Succeeded, Failed, Stopped).
+  description:
+    - The deployment's last status (Created, Queued, InProgress, Ready, Baking, Succeeded, Failed, Stopped).
+    - On the C(ECS) controller the service deployment's (PENDING, IN_PROGRESS, SUCCESSFUL, STOPPED, ROLLBACK_REQUESTED,
+      ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED).
   returned: when a deployment was involved
   type: str
   sample: Succeeded
@@ -415,6 +437,9 @@ steps:
     - What happened, in time order. CodeDeploy lifecycle events (C(kind=lifecycle_event)), the module's checks
       (C(kind=check), names C(validation) and C(alarms)) and actions (C(kind=action), for example
       C(create_deployment), C(continue_deployment), C(stop_deployment)), each with ISO 8601 times and a duration.
+    - On the C(ECS) controller, one C(kind=lifecycle_stage) step per lifecycle stage and status the module saw in
+      C(DescribeServiceDeployments) (C(stage), C(hooks), C(rollback_reason), C(triggered_alarms)), and the actions
+      C(update_service), C(continue_service_deployment) and C(stop_service_deployment).
   returned: always
   type: list
   elements: dict
@@ -442,7 +467,9 @@ reason:
   type: str
   sample: "validation failed: HTTP 500, expected 200"
 rolled_back:
-  description: Whether CodeDeploy rolled the service back to the blue task set (its rollback deployment succeeded).
+  description:
+    - Whether CodeDeploy rolled the service back to the blue task set (its rollback deployment succeeded).
+    - On the C(ECS) controller, whether the service deployment ended C(ROLLBACK_SUCCESSFUL).
   returned: when a deployment ended without success
   type: bool
   sample: true
