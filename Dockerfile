@@ -38,6 +38,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     GIT_COMMIT=${GIT_COMMIT} \
     BUILD_TIME=${BUILD_TIME}
 
+# RDS's CA bundle for every region: the app verifies the database server's certificate and name with it
+# (DB_SSLMODE verify-full, DB_SSLROOTCERT set by the task definition: plugins/module_utils/task_definition.py
+# RDS_CA_BUNDLE; "Using SSL/TLS to encrypt a connection to a DB instance or cluster", RDS user guide).
+ADD https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
+RUN chmod 0644 /etc/ssl/certs/rds-global-bundle.pem
+
 # /tmp is the task's scratch space under a read-only root filesystem: a bind mount the task
 # definition puts there. Fargate creates that mount root-owned, mode 0755, unless the image declares
 # the same path as a VOLUME, whose content, owner and mode it then takes (ECS developer guide, "Use
