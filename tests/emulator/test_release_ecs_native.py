@@ -132,7 +132,8 @@ def test_canary_release_validated_at_the_hook_then_the_same_release_again_change
         capsys,
         service,
         image=image,
-        validation=validation(service, "^2.0.0$"),
+        # By path: on the listener of the service's test listener rule (advancedConfiguration.testListenerRule).
+        validation={"from": "controller", "path": "/", "body_pattern": "^2.0.0$"},
         traffic_sample={"requests": 20},
     )
 
@@ -142,6 +143,7 @@ def test_canary_release_validated_at_the_hook_then_the_same_release_again_change
     assert result["task_definition_before"] == service.first
     assert result["task_definition_after"].endswith("task-definition/tst-demo-web:2")
     (check,) = steps(result, "validation")
+    assert check["url"] == f"http://{service.dns}:8080/"
     assert (check["status"], check["phase"], check["before_production_traffic"]) == (
         "passed",
         "POST_TEST_TRAFFIC_SHIFT",
@@ -248,3 +250,30 @@ def test_stop_is_refused_while_a_deployment_is_in_flight(service, capsys):
     assert "use action=rollback" in result["msg"]
     assert result["changed"] is False
     assert service.describe(started["deployment_id"])["status"] == "IN_PROGRESS"  # nothing was stopped
+
+
+@pytest.mark.parametrize("on_conflict", ["fail", "stop"])
+def test_another_deployment_in_flight_is_handled_by_on_conflict(service, capsys, on_conflict):
+    other = service.ecs.update_service(cluster="main", service="web", taskDefinition=service.task_definition("3.0.0"))[
+        "service"
+    ]["taskDefinition"]
+    arn = service.deployments()[0]["serviceDeploymentArn"]
+    wait_for(lambda: service.describe(arn), lambda d: d.get("lifecycleStage") == "POST_TEST_TRAFFIC_SHIFT")
+
+    failed, result = run(capsys, service, image=service.image("2.0.0"), on_conflict=on_conflict)
+
+    if on_conflict == "fail":
+        assert failed
+        assert result["msg"].endswith("on_conflict=fail") and other in result["msg"]
+        assert result["changed"] is False
+        assert service.describe(arn)["status"] == "IN_PROGRESS"  # left alone
+        return
+    assert not failed, result
+    assert service.describe(arn)["status"] == "ROLLBACK_SUCCESSFUL"
+    names = [s["name"] for s in result["steps"]]
+    assert (
+        names.index("stop_service_deployment")
+        < names.index("wait_for_other_deployment")
+        < names.index("update_service")
+    )
+    assert result["task_definition_after"].endswith("task-definition/tst-demo-web:2")
