@@ -277,3 +277,18 @@ def test_another_deployment_in_flight_is_handled_by_on_conflict(service, capsys,
         < names.index("update_service")
     )
     assert result["task_definition_after"].endswith("task-definition/tst-demo-web:2")
+
+
+def test_alarm_already_in_alarm_rolls_back_at_the_hook_before_production_moves(service, capsys):
+    service.aws("cloudwatch").set_alarm_state(AlarmName=ALARM, StateValue="ALARM", StateReason="already firing")
+
+    failed, result = run(capsys, service, image=service.image("2.0.0"), alarms=[ALARM])
+
+    assert failed
+    assert result["msg"].startswith("alarm(s) in ALARM before production traffic moved")
+    assert result["rolled_back"] is True
+    # The hook's ROLLBACK, or a stop if the gate read the alarm during TEST_TRAFFIC_SHIFT, just before the hook.
+    (answer,) = steps(result, "continue_service_deployment") or steps(result, "stop_service_deployment")
+    assert answer["action"] == "ROLLBACK"
+    assert "PRODUCTION_TRAFFIC_SHIFT" not in [s["stage"] for s in steps(result, "lifecycle_stage")]
+    assert result["task_definition_after"] == service.first
