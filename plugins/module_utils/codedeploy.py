@@ -452,3 +452,20 @@ def _words(value) -> str:
     if isinstance(value, list):
         return ", ".join(value) if value else "(none)"
     return str(value)
+
+
+def in_flight_refusal(application, group, deployment_ids):
+    """'' when the group has no deployment in flight, else why it is not deleted now.
+
+    AWS documents no refusal of DeleteDeploymentGroup during a deployment, nor what becomes of that deployment (its
+    traffic shift, its replacement task set): deleting the group under it could leave production split between two
+    task sets with nothing to finish or roll back the shift. So the module refuses, naming the deployments.
+    """
+    if not deployment_ids:
+        return ""
+    ids = ", ".join(sorted(deployment_ids))
+    return (
+        f"deployment group {application}/{group} has a deployment in flight ({ids}); it is not deleted while CodeDeploy "
+        "moves traffic. Let the deployment finish, or stop it (bluegreen.ecs.release with release_action=stop or "
+        "rollback), then run again."
+    )

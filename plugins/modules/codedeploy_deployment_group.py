@@ -173,6 +173,9 @@ notes:
   - IAM is eventually consistent, so CodeDeploy may not see a service role created a moment ago and answer
     C(InvalidRoleException). The create and update calls are retried on that error with a jittered backoff for
     about two minutes at most; a role that stays invalid (wrong trust policy) fails after that.
+  - O(state=absent) refuses to delete a group with a deployment in flight (C(Created), C(Queued), C(InProgress),
+    C(Ready), C(Baking); ListDeployments), in check mode too, naming the deployments: AWS does not document what
+    becomes of a deployment whose group is deleted.
   - Supports check mode and diff mode.
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -286,7 +289,10 @@ deployment_group:
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    is_boto3_error_code,
+    paginated_query_with_retries,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -299,10 +305,12 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.codedeploy import (
     compare_deployment_group,
     deployment_group_arn,
     deployment_group_request,
+    in_flight_refusal,
     update_request,
     validate_deployment_group,
 )
 from ansible_collections.bluegreen.ecs.plugins.module_utils.errors import BluegreenAWSError, missing_is
+from ansible_collections.bluegreen.ecs.plugins.module_utils.release import IN_FLIGHT_STATUSES
 
 # Keys of a deploymentGroupInfo that say nothing about the configuration.
 _VOLATILE = ("lastSuccessfulDeployment", "lastAttemptedDeployment", "targetRevision")
@@ -495,12 +503,26 @@ class DeploymentGroupManager:
             result["tags"] = tags
         return result
 
+    @GROUP.list_error_handler("list the deployments in flight of {self.params[application]}/{self.params[name]}", [])
+    def in_flight(self):
+        return paginated_query_with_retries(
+            self.codedeploy,
+            "list_deployments",
+            applicationName=self.params["application"],
+            deploymentGroupName=self.params["name"],
+            includeOnlyStatuses=list(IN_FLIGHT_STATUSES),
+        ).get("deployments", [])
+
     def absent(self):
         _app_exists, live = self.get_group()
         if live is None:
             return False, {}, {"before": {}, "after": {}}
         before, _after = compare_deployment_group({}, live)
         diff = {"before": camel_dict_to_snake_dict(before), "after": {}}
+        # Also in check mode: the plan fails where the run would.
+        refusal = in_flight_refusal(self.params["application"], self.params["name"], self.in_flight())
+        if refusal:
+            self.module.fail_json(msg=refusal, diff=diff)
         if not self.module.check_mode:
             self.delete()
         return True, {}, diff

@@ -270,9 +270,17 @@ def test_missing_application_fails_outside_check_mode(capsys):
     assert "application: CodeDeploy application prd-web does not exist" in result["msg"]
 
 
+IN_FLIGHT = dict(KEY, includeOnlyStatuses=["Created", "Queued", "InProgress", "Ready", "Baking"])
+
+
+def none_in_flight(stubs, deployments=()):
+    stubs.codedeploy.add_response("list_deployments", {"deployments": list(deployments)}, IN_FLIGHT)
+
+
 def test_delete(capsys):
     stubs = new_stubs()
     group_live(stubs)
+    none_in_flight(stubs)
     stubs.codedeploy.add_response("delete_deployment_group", {"hooksNotCleanedUp": []}, KEY)
     args = {"application": "prd-web", "name": "prd-web-dg", "state": "absent"}
     failed, result = run_module(module, args, stubs, capsys, diff=True)
@@ -290,8 +298,23 @@ def test_delete_missing_and_check_mode_make_no_write_call(capsys):
 
     stubs = new_stubs()
     group_live(stubs)
+    none_in_flight(stubs)
     failed, result = run_module(module, args, stubs, capsys, check_mode=True)
     assert not failed and result["changed"] is True
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_delete_refused_while_a_deployment_is_in_flight(capsys, check_mode):
+    """No DeleteDeploymentGroup is queued: the Stubber fails the test if the module sends one."""
+    args = {"application": "prd-web", "name": "prd-web-dg", "state": "absent"}
+    stubs = new_stubs()
+    group_live(stubs)
+    none_in_flight(stubs, ["d-BBBBBBBBB", "d-AAAAAAAAA"])
+    failed, result = run_module(module, args, stubs, capsys, check_mode=check_mode)
+    assert failed
+    assert result["msg"].startswith(
+        "deployment group prd-web/prd-web-dg has a deployment in flight (d-AAAAAAAAA, d-BBBBBBBBB); it is not deleted"
+    )
 
 
 def test_unknown_listener_is_named_with_its_option(capsys):
