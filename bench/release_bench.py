@@ -1,25 +1,27 @@
-"""Overhead of a blue/green canary release on the emulator: python bench/release_bench.py [--rounds 5].
+"""Overhead of a blue/green canary release on the emulator, on both controllers: python bench/release_bench.py [--rounds 5].
 
-Builds the stack on a private emulator (free port, temporary state dir), then times, in interleaved
-rounds (this machine is noisy: each round measures all three within a few seconds):
+Builds one environment with two services on a private emulator (free port, temporary state dir): ``web``
+(inventories/local) released through CodeDeploy, and ``api``, the same app and spec on the ECS controller
+(ECS-native blue/green, ``bluegreen_deployment_controller: ecs``, an inventory of its own written beside the
+state dir). Both run the same canary: 10 % for CANARY_MINUTES, then 100 % and a bake of BAKE_MINUTES. Then
+times, in interleaved rounds (this machine is noisy: each round measures all five within seconds):
 
 - floor: bench/floor.yml, ansible-playbook with one AWS module task, the price of any Ansible
   command against AWS (start-up, inventory, one module run);
-- no-op: playbooks/release.yml for the tag that is already live (nothing to do);
-- canary: playbooks/release.yml for a new tag, a canary validated by the deployment's own hook (the
-  validation function, run by the emulator against the test listener, in front of the new version's tasks,
-  which the emulator runs as processes). The traffic sample is off (release_traffic_sample=0): it measures
-  the listener, not the release.
+- per controller, a no-op release of the live tag (nothing to do) and a canary release of a new tag through
+  playbooks/release.yml. Each is validated once, as that controller validates: CodeDeploy by the
+  deployment's own AfterAllowTestTraffic hook (the validation function, run by the emulator against the test
+  listener); ECS while its PAUSE hook holds after test traffic, by the release from this machine
+  (release_validation_from=controller; the test listener admits the emulator's client address). The traffic
+  sample is off (release_traffic_sample=0): it measures the listener, not the release.
 
-waits = what the deployment is configured to wait (canary interval + termination wait) plus the
-emulator's own step times (the instant steps), in emulated minutes. Since the emulator runs the tasks,
-green's start (a real process, until its port answers) and the hook (a real Lambda invocation) take real
-time that no emulated-minute setting shrinks: they count as overhead here, as they would on AWS.
+waits = what the deployment is configured to wait (canary step + bake) plus the emulator's own step times
+(the instant steps: 8 of 0.05 emulated minutes on either engine), in emulated minutes. Green's start (a real
+process, until its port answers) and the validation take real time that no emulated-minute setting shrinks:
+they count as overhead here, as they would on AWS.
 overhead = canary - waits, the whole command, also given as a ratio to the floor of its round.
-above the floor = canary - waits - floor, per round: what the release adds to any Ansible AWS
-command. The target, under 2 seconds, applies to it: the floor (1.3 to 1.9 s on the 2-core machines
-this was written on) is ansible-playbook's and amazon.aws's, the same for every command, and no
-change to this collection moves it. Both figures are printed with the target beside them.
+above the floor = canary - waits - floor, per round: what the release adds to any Ansible AWS command. The
+target, under 2 seconds, applies to it on each controller.
 """
 
 import argparse
@@ -27,61 +29,103 @@ import json
 import statistics
 import sys
 import tempfile
+from pathlib import Path
 
-from benchlib import ANSIBLE_PLAYBOOK, PYTHON, emulator, run
+import yaml
+from benchlib import ANSIBLE_PLAYBOOK, PYTHON, ROOT, emulator, run
 
 MINUTE_SECONDS = 0.05
-CANARY_INTERVAL_MINUTES = 1
-TERMINATION_WAIT_MINUTES = 1
-READY_WAIT_MINUTES = 600  # never reached: the release checks and continues at once
-# Minutes the emulator spends on the steps of a deployment besides the configured waits
-# (emulator/bluegreen/deployment.py: 8 steps of 0.05 from Created to Succeeded; Install lasts until green's
-# targets are ready, real time).
+CANARY_MINUTES = 1
+BAKE_MINUTES = 1
+WAIT_MINUTES = 600  # CodeDeploy's ready wait and ECS's PAUSE timeout: never reached, the release continues at once
+# Minutes each engine spends on its instant steps besides the configured waits: CodeDeploy
+# (emulator/bluegreen/deployment.py) 8 steps from Created to Succeeded; ECS (service_deployment.py) PENDING,
+# PRE_SCALE_UP, POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT, the 100 % step,
+# POST_PRODUCTION_TRAFFIC_SHIFT, CLEAN_UP. Green's start (Install / SCALE_UP) is real time on both.
 ENGINE_STEP_MINUTES = 8 * 0.05
-# How often the module polls CodeDeploy: 0.4 emulated minute. On AWS the default (5 s) is a twelfth
-# of a minute; polling as coarsely as before (0.1 s = 2 emulated minutes) would count up to two
-# emulated minutes of lag per wait as overhead that a real release does not have.
+# How often the module polls: 0.4 emulated minute (on AWS the default 5 s is a twelfth of a minute).
 POLL_SECONDS = 0.02
 TARGET_SECONDS = 2.0
-REPOSITORY = "local-demo-web"  # inventories/local: env local, project demo, service web
+# The emulator's address for this machine on an internet-facing balancer (emulator README, security groups).
+CLIENT_CIDR = "198.51.100.10/32"
+ENV, PROJECT = "local", "demo"  # inventories/local
+CONTROLLERS = {"codedeploy": "web", "ecs": "api"}  # controller -> the service released through it
+# Both services are built with the same canary, each on its own controller's settings.
+GROUP = {
+    "codedeploy_strategy": "canary",
+    "codedeploy_percent": 10,
+    "codedeploy_interval_minutes": CANARY_MINUTES,
+    "codedeploy_termination_wait_minutes": BAKE_MINUTES,
+    "codedeploy_ready_wait_minutes": WAIT_MINUTES,
+    "ecs_deployment_strategy": "canary",
+    "ecs_canary_percent": 10,
+    "ecs_canary_bake_minutes": CANARY_MINUTES,
+    "ecs_bake_minutes": BAKE_MINUTES,
+    "ecs_validation_timeout_minutes": WAIT_MINUTES,
+    "alb_test_ingress_cidrs": [CLIENT_CIDR],
+}
+# How each controller's release validates (module docs: validation_hook is CodeDeploy's; on ECS the release checks
+# the test listener while the PAUSE hook holds).
+VALIDATION = {"codedeploy": "hook", "ecs": "controller"}
 
 
-def playbook(name, *extra):
-    return [ANSIBLE_PLAYBOOK, "-i", "inventories/local", f"playbooks/{name}", *extra]
+def write_inventory(where):
+    """An inventory that adds ``api`` on the ECS controller to inventories/local (web's spec, its own names)."""
+    web = yaml.safe_load((ROOT / "inventories/local/host_vars/web.yml").read_text())
+    api = {
+        "bluegreen_service": {**web["bluegreen_service"], "name": "api"},
+        "bluegreen_deployment_controller": "ecs",
+        "pipeline_repository": web["pipeline_repository"],
+        "pipeline_branch": web["pipeline_branch"],
+    }
+    (where / "host_vars").mkdir(parents=True)
+    (where / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {"services": {"hosts": {"api": None}}}}}))
+    (where / "host_vars" / "api.yml").write_text(yaml.safe_dump(api))
+    return ["-i", "inventories/local", "-i", str(where)]
 
 
-def release(tag, env):
-    settings = {"app_image_tag": tag, "release_poll_interval": POLL_SECONDS, "release_traffic_sample": 0}
-    return run(playbook("release.yml", "-e", json.dumps(settings)), env)
+def release(inventory, controller, tag, env):
+    settings = {
+        "app_image_tag": tag,
+        "release_poll_interval": POLL_SECONDS,
+        "release_traffic_sample": 0,
+        "release_validation_from": VALIDATION[controller],
+    }
+    limit = ["--limit", CONTROLLERS[controller]]
+    return run([ANSIBLE_PLAYBOOK, *inventory, "playbooks/release.yml", *limit, "-e", json.dumps(settings)], env)
 
 
-def floor(env):
-    return run([ANSIBLE_PLAYBOOK, "-i", "inventories/local", "bench/floor.yml"], env)
+def floor(inventory, env):
+    return run([ANSIBLE_PLAYBOOK, *inventory, "bench/floor.yml", "--limit", "web"], env)
+
+
+def push(service, tags, env):
+    repository = f"{ENV}-{PROJECT}-{service}"  # naming.service_names(...)["repository"]
+    endpoint = f"http://127.0.0.1:{env['EMULATOR_PORT']}"
+    args = [PYTHON, "scripts/push_image.py", "--repository", repository, "--endpoint-url", endpoint]
+    run(args + [arg for tag in tags for arg in ("--tag", tag)], env)
 
 
 def measure(rounds, state_dir):
-    """Seconds: (stack build, first release, [(floor, no-op, canary) per round])."""
+    """Seconds: (stack build, {controller: first release}, [{floor, <controller>: (no-op, canary)} per round])."""
     tags = [f"1.0.{n}" for n in range(rounds + 1)]
-    with emulator(state_dir, MINUTE_SECONDS) as env:
-        group = {
-            "codedeploy_interval_minutes": CANARY_INTERVAL_MINUTES,
-            "codedeploy_termination_wait_minutes": TERMINATION_WAIT_MINUTES,
-            "codedeploy_ready_wait_minutes": READY_WAIT_MINUTES,
-        }
-        build = run(playbook("site.yml", "-e", json.dumps(group)), env)
-        push = [
-            PYTHON,
-            "scripts/push_image.py",
-            "--repository",
-            REPOSITORY,
-            "--endpoint-url",
-            f"http://127.0.0.1:{env['EMULATOR_PORT']}",
-        ]
-        run(push + [arg for tag in tags for arg in ("--tag", tag)], env)
-        first = release(tags[0], env)
+    inventory = write_inventory(Path(state_dir) / "inventory")
+    with emulator(Path(state_dir) / "emulator", MINUTE_SECONDS) as env:
+        build = run([ANSIBLE_PLAYBOOK, *inventory, "playbooks/site.yml", "-e", json.dumps(GROUP)], env)
+        for service in CONTROLLERS.values():
+            push(service, tags, env)
+        first = {controller: release(inventory, controller, tags[0], env) for controller in CONTROLLERS}
         samples = []
-        for live, new in zip(tags, tags[1:], strict=False):
-            samples.append((floor(env), release(live, env), release(new, env)))
+        for number, (live, new) in enumerate(zip(tags, tags[1:], strict=False)):
+            sample = {"floor": floor(inventory, env)}
+            # Alternate which controller goes first, so neither always runs right after the floor.
+            order = list(CONTROLLERS) if number % 2 == 0 else list(reversed(CONTROLLERS))
+            for controller in order:
+                sample[controller] = (
+                    release(inventory, controller, live, env),
+                    release(inventory, controller, new, env),
+                )
+            samples.append(sample)
     return build, first, samples
 
 
@@ -89,25 +133,36 @@ def _runs(values):
     return f"median {statistics.median(values):.2f} s  runs {', '.join(f'{v:.2f}' for v in values)}"
 
 
-def report(build, first, samples):
-    waits = (CANARY_INTERVAL_MINUTES + TERMINATION_WAIT_MINUTES + ENGINE_STEP_MINUTES) * MINUTE_SECONDS
-    floors, noops, canaries = (list(column) for column in zip(*samples, strict=True))
+def controller_lines(controller, samples, waits):
+    floors = [s["floor"] for s in samples]
+    noops = [s[controller][0] for s in samples]
+    canaries = [s[controller][1] for s in samples]
     overhead = statistics.median(canaries) - waits
-    ratio = statistics.median((canary - waits) / floor for floor, _noop, canary in samples)
-    above = statistics.median(canary - waits - floor for floor, _noop, canary in samples)
-    lines = [
-        f"stack built in {build:.1f} s; first release (bootstrap -> 1.0.0) {first:.2f} s",
-        f"canary 10 % / {CANARY_INTERVAL_MINUTES} min, bake {TERMINATION_WAIT_MINUTES} min, "
-        f"emulated minute {MINUTE_SECONDS} s, polling every {POLL_SECONDS} s",
-        f"configured waits + emulator steps: {waits:.2f} s",
-        f"floor (one AWS module task):  {_runs(floors)}",
-        f"no-op release:                {_runs(noops)}",
-        f"canary release (wall):        {_runs(canaries)}",
-        f"release overhead (wall - waits): {overhead:.2f} s = {ratio:.2f} x the floor",
-        f"  of which above the floor:      {above:.2f} s (what the release adds to any Ansible AWS command)",
-        f"target < {TARGET_SECONDS:.2f} s above the floor: {'met' if above < TARGET_SECONDS else 'NOT met'}"
+    ratio = statistics.median((canary - waits) / fl for fl, canary in zip(floors, canaries, strict=True))
+    above = statistics.median(canary - waits - fl for fl, canary in zip(floors, canaries, strict=True))
+    return [
+        f"{controller} ({CONTROLLERS[controller]}, validation: {VALIDATION[controller]}):",
+        f"  no-op release:                  {_runs(noops)}",
+        f"  canary release (wall):          {_runs(canaries)}",
+        f"  release overhead (wall - waits): {overhead:.2f} s = {ratio:.2f} x the floor",
+        f"  of which above the floor:        {above:.2f} s",
+        f"  target < {TARGET_SECONDS:.2f} s above the floor: {'met' if above < TARGET_SECONDS else 'NOT met'}"
         f" (whole command: {'under' if overhead < TARGET_SECONDS else 'over'} {TARGET_SECONDS:.2f} s)",
     ]
+
+
+def report(build, first, samples):
+    waits = (CANARY_MINUTES + BAKE_MINUTES + ENGINE_STEP_MINUTES) * MINUTE_SECONDS
+    firsts = ", ".join(f"{controller} {seconds:.2f} s" for controller, seconds in first.items())
+    lines = [
+        f"stack (two services) built in {build:.1f} s; first releases (bootstrap -> 1.0.0): {firsts}",
+        f"canary 10 % / {CANARY_MINUTES} min, bake {BAKE_MINUTES} min, emulated minute {MINUTE_SECONDS} s, "
+        f"polling every {POLL_SECONDS} s, {len(samples)} interleaved rounds",
+        f"configured waits + engine steps: {waits:.2f} s (either controller)",
+        f"floor (one AWS module task):      {_runs([s['floor'] for s in samples])}",
+    ]
+    for controller in CONTROLLERS:
+        lines += controller_lines(controller, samples, waits)
     return "\n".join(lines)
 
 
