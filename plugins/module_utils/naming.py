@@ -69,6 +69,12 @@ SERVICE_NAMES = {
     "validation_security_group": ("validate-sg", "default"),
     # CodeBuild's default log group of the project (community.aws.codebuild_project cannot set another).
     "codebuild_log_group": ("build", "log_group"),
+    # The pipeline's deploy step for an ECS-native service: a CodeBuild project in the app subnets, its role,
+    # security group and (CodeBuild's default) log group.
+    "deploy_project": ("deploy", "default"),
+    "deploy_role": ("deploy-role", "role"),
+    "deploy_security_group": ("deploy-sg", "default"),
+    "deploy_log_group": ("deploy", "log_group"),
     # Lambda's log group of the validation function, /aws/lambda/<function name> (Lambda Developer Guide).
     "validation_log_group": ("validate", "log_group"),
 }
@@ -79,6 +85,7 @@ SERVICE_NAMES = {
 SERVICE_PREFIXES = {
     "validation_function": "CodeDeployHook_",
     "codebuild_log_group": "/aws/codebuild/",
+    "deploy_log_group": "/aws/codebuild/",
     "validation_log_group": "/aws/lambda/CodeDeployHook_",
 }
 

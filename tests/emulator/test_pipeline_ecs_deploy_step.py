@@ -40,7 +40,7 @@ def run_step(stack, tag, pattern):  # noqa: F811 - the imported fixture's name
 
 
 @pytest.mark.parametrize("service", [{"canary_bake": 1}], indirect=True)
-def test_a_validated_deployment_exits_0_and_serves_the_new_version(service):
+def test_a_validated_deployment_exits_0_and_serves_the_new_version(service):  # noqa: F811 - the imported fixture
     code, arn, lines = run_step(service, "2.0.0", '"version":\\s*"{image_tag}"')
     assert code == 0, lines
     assert service.describe(arn)["status"] == "SUCCESSFUL"
@@ -48,7 +48,7 @@ def test_a_validated_deployment_exits_0_and_serves_the_new_version(service):
     assert set(versions(service, 80, 5)) == {"2.0.0"}
 
 
-def test_a_failed_validation_rolls_back_and_exits_1(service):
+def test_a_failed_validation_rolls_back_and_exits_1(service):  # noqa: F811 - the imported fixture
     code, arn, lines = run_step(service, "2.0.0", "^9.9.9$")
     assert code == 1, lines
     assert service.describe(arn)["status"].startswith("ROLLBACK")

@@ -28,7 +28,14 @@ import http_check  # shipped beside this file (plugins/module_utils/http_check.p
 IMAGE_PLACEHOLDER = "<IMAGE1_NAME>"
 VALIDATION_STAGE = "POST_TEST_TRAFFIC_SHIFT"
 # ServiceDeploymentStatus (ECS API reference): the deployment is over, or on its way back.
-FAILED = ("STOP_REQUESTED", "STOPPED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")
+FAILED = (
+    "STOP_REQUESTED",
+    "STOPPED",
+    "ROLLBACK_REQUESTED",
+    "ROLLBACK_IN_PROGRESS",
+    "ROLLBACK_SUCCESSFUL",
+    "ROLLBACK_FAILED",
+)
 SUCCESSFUL = "SUCCESSFUL"
 
 WAIT, VALIDATE, SUCCEEDED, FAILED_STEP = "wait", "validate", "succeeded", "failed"
@@ -116,7 +123,7 @@ class Step:
         request = task_definition_request(taskdef, image_uri)
         arn = self.ecs.register_task_definition(**request)["taskDefinition"]["taskDefinitionArn"]
         self.log(f"registered {arn}")
-        since = datetime.now(timezone.utc) - timedelta(seconds=5)
+        since = datetime.now(timezone.utc) - timedelta(seconds=5)  # noqa: UP017 - the build image's Python may predate 3.11
         self.ecs.update_service(cluster=self.env["CLUSTER"], service=self.env["SERVICE"], taskDefinition=arn)
         found = self.ecs.list_service_deployments(
             cluster=self.env["CLUSTER"], service=self.env["SERVICE"], createdAt={"after": since}
@@ -154,7 +161,9 @@ class Step:
                 answered.add(detail)
                 continue
             self.sleep(int(self.env.get("POLL_SECONDS") or 10))
-        self.log(f"service deployment {deployment_arn} did not finish in {self.env.get('DEPLOY_TIMEOUT_MINUTES')} minutes")
+        self.log(
+            f"service deployment {deployment_arn} did not finish in {self.env.get('DEPLOY_TIMEOUT_MINUTES')} minutes"
+        )
         return 1
 
 

@@ -40,7 +40,11 @@ def test_the_pause_at_post_test_traffic_shift_is_validated_once():
         {"status": "IN_PROGRESS", "lifecycleStage": "SCALE_UP"},
         # A pause elsewhere is not ours to answer.
         {"status": "IN_PROGRESS", "lifecycleStage": "POST_SCALE_UP", "lifecycleHookDetails": [HOOK]},
-        {"status": "IN_PROGRESS", "lifecycleStage": "POST_TEST_TRAFFIC_SHIFT", "lifecycleHookDetails": [dict(HOOK, status="SUCCEEDED")]},
+        {
+            "status": "IN_PROGRESS",
+            "lifecycleStage": "POST_TEST_TRAFFIC_SHIFT",
+            "lifecycleHookDetails": [dict(HOOK, status="SUCCEEDED")],
+        },
     ],
 )
 def test_everything_else_waits(deployment):

@@ -25,6 +25,7 @@ import yaml
 from ansible.plugins.filter.core import FilterModule as CoreFilters
 from botocore.validate import validate_parameters
 
+from ansible_collections.bluegreen.ecs.plugins.filter.deployment_controller import FilterModule as ControllerFilters
 from ansible_collections.bluegreen.ecs.plugins.filter.pipeline import FilterModule as PipelineFilters
 from ansible_collections.bluegreen.ecs.plugins.filter.spec import FilterModule as CollectionFilters
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming, service_spec
@@ -72,7 +73,7 @@ def _environment():
     )
     # Ansible's default/d expect Ansible's own Undefined; jinja2's built-in default does the same for StrictUndefined.
     env.filters.update({name: f for name, f in CoreFilters().filters().items() if name not in ("default", "d")})
-    for module in (CollectionFilters, PipelineFilters):
+    for module in (CollectionFilters, PipelineFilters, ControllerFilters):
         env.filters.update({f"bluegreen.ecs.{name}": f for name, f in module().filters().items()})
     return env
 
@@ -109,6 +110,8 @@ def render(spec_input, env_name="prd", dockerfile="Dockerfile", inventory=None):
             "_pipeline_account",
             "_pipeline_registry",
             "_pipeline_repository_uri",
+            "_pipeline_controller",
+            "_pipeline_ecs_native",
             "_pipeline_validation_hook",
         ],
     )
@@ -475,3 +478,166 @@ def test_the_pipeline_reads_its_own_deployment_configs_and_not_another_projects(
     assert _iam_allows(patterns, arn + "CodeDeployDefault.ECSAllAtOnce")
     # Same environment, same service name, another project: not ours to read.
     assert not _iam_allows(patterns, arn + theirs)
+
+
+# An ECS-native service (bluegreen_deployment_controller: ecs): the build writes no appspec.yaml, the deploy stage is
+# the deploy project running files/ecs_deploy_step.py, and the pipeline role keeps no CodeDeploy or task-role rights.
+ECS = {"bluegreen_deployment_controller": "ecs"}
+
+
+def test_an_ecs_service_build_writes_no_appspec(tmp_path):
+    text, _spec, _names, context = render(SPECS["web"], inventory=ECS)
+    assert context["_pipeline_ecs_native"] == "True"
+    assert yaml.safe_load(text)["artifacts"]["files"] == ["imageDetail.json", "taskdef.json"]
+    proc, work, _calls = run_build(tmp_path, text)
+    assert proc.returncode == 0, proc.stderr
+    assert not (work / "appspec.yaml").exists()
+    assert json.loads((work / "taskdef.json").read_text())["containerDefinitions"][0]["image"] == "<IMAGE1_NAME>"
+
+
+def test_a_codedeploy_service_build_still_writes_the_appspec():
+    text, _spec, _names, _context = render(SPECS["web"], inventory={"bluegreen_deployment_controller": "codedeploy"})
+    assert yaml.safe_load(text)["artifacts"]["files"] == ["imageDetail.json", "taskdef.json", "appspec.yaml"]
+
+
+def _ecs_context():
+    env = _environment()
+    with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as handle:
+        role_vars = yaml.safe_load(handle)
+    names = naming.service_names("prd", "demo", "web", ACCOUNT, REGION)
+    context = {
+        "_common_caller": {"account": ACCOUNT, "partition": "aws"},
+        "_common_service": {"platform": naming.platform_names("prd", "demo")},
+        "_pipeline_names": names,
+        "bluegreen_region": REGION,
+        "bluegreen_deployment_controller": "ecs",
+        "pipeline_source": "connection",
+        "pipeline_kms_key": "",
+        "pipeline_build_timeout": 20,
+        "_pipeline_connection_arn": f"arn:aws:codestar-connections:{REGION}:{ACCOUNT}:connection/abc",
+        "_pipeline_execution_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['execution_role']}",
+        "_pipeline_task_role_arn": f"arn:aws:iam::{ACCOUNT}:role/{names['task_role']}",
+        "_pipeline_deploy_subnets": ["subnet-a", "subnet-b"],
+    }
+    scalars = [
+        "_pipeline_partition",
+        "_pipeline_account",
+        "_pipeline_arn_prefix",
+        "_pipeline_regional",
+        "_pipeline_controller",
+        "_pipeline_ecs_native",
+        "_pipeline_bucket_arn",
+        "_pipeline_project_arn",
+        "_pipeline_deploy_log_group",
+        "_pipeline_deploy_log_group_arn",
+        "_pipeline_deploy_project_arn",
+        "_pipeline_cluster_name",
+        "_pipeline_service_arn",
+        "_pipeline_service_deployments_arn",
+        "_pipeline_codedeploy_prefix",
+        "_pipeline_codedeploy_app_arn",
+        "_pipeline_deployment_group_arn",
+        "_pipeline_kms_statements",
+        "_pipeline_deploy_subnet_arns",
+        "_pipeline_body_pattern",
+    ]
+    for key in scalars:
+        rendered = (
+            env.from_string(role_vars[key]).render(context).strip()
+            if isinstance(role_vars[key], str)
+            else role_vars[key]
+        )
+        context[key] = rendered
+    context["_pipeline_kms_statements"] = []
+    context["_pipeline_deploy_subnet_arns"] = yaml.safe_load(context["_pipeline_deploy_subnet_arns"].replace("'", '"'))
+    context["_pipeline_deployment_config_arns"] = _render_value(
+        env, role_vars["_pipeline_deployment_config_arns"], context
+    )
+    return env, role_vars, context, names
+
+
+def _statements(env, role_vars, context, key):
+    text = env.from_string(role_vars[key]["Statement"]).render(context)
+    return {s["Sid"]: s for s in yaml.safe_load(text)}
+
+
+def test_the_deploy_stage_of_an_ecs_service_runs_the_deploy_project():
+    env, role_vars, context, names = _ecs_context()
+    stage = _render_value(env, role_vars["_pipeline_ecs_deploy_stage"], context)
+    (action,) = stage["actions"]
+    assert action["action_type_id"] == {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
+    assert action["configuration"] == {"ProjectName": names["deploy_project"]}
+    assert action["input_artifacts"] == [{"name": "BuildArtifact"}]
+    stages = yaml.safe_load(
+        env.from_string(role_vars["_pipeline_later_stages"])
+        .render(
+            dict(
+                context,
+                pipeline_manual_approval=False,
+                _pipeline_build_stage={"name": "Build"},
+                _pipeline_approval_stage={},
+                _pipeline_ecs_deploy_stage=stage,
+                _pipeline_deploy_stage={"name": "CodeDeploy"},
+            )
+        )
+        .replace("'", '"')
+    )
+    assert [s["name"] for s in stages] == ["Build", "Deploy"] and stages[1] == stage
+
+
+def test_an_ecs_pipeline_role_only_starts_its_builds():
+    env, role_vars, context, names = _ecs_context()
+    statements = _statements(env, role_vars, context, "_pipeline_codepipeline_policy")
+    assert statements["RunBuild"]["Resource"] == [
+        context["_pipeline_project_arn"],
+        context["_pipeline_deploy_project_arn"],
+    ]
+    for sid in ("DeployApplication", "DeployGroup", "ReadDeploymentConfig", "RegisterTaskDefinition", "PassTaskRoles"):
+        assert sid not in statements
+
+
+def test_the_deploy_role_may_release_this_service_only():
+    env, role_vars, context, names = _ecs_context()
+    statements = _statements(env, role_vars, context, "_pipeline_deploy_policy")
+    service = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prd-demo-cluster/{names['service']}"
+    assert statements["UpdateService"]["Resource"] == service
+    assert statements["FollowServiceDeployment"]["Resource"] == (
+        f"arn:aws:ecs:{REGION}:{ACCOUNT}:service-deployment/prd-demo-cluster/{names['service']}/*"
+    )
+    assert set(statements["FollowServiceDeployment"]["Action"]) == {
+        "ecs:ContinueServiceDeployment",
+        "ecs:DescribeServiceDeployments",
+    }
+    assert statements["PassTaskRoles"]["Resource"] == [
+        context["_pipeline_execution_role_arn"],
+        context["_pipeline_task_role_arn"],
+    ]
+    assert statements["PassTaskRoles"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    }
+    assert statements["VpcNetworkInterfacePermission"]["Condition"]["ArnEquals"]["ec2:Subnet"] == [
+        f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/subnet-a",
+        f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/subnet-b",
+    ]
+    # No load-balancer role to pass: UpdateService with a task definition alone sends no advancedConfiguration.
+    passed = [s for s in statements.values() if "iam:PassRole" in s["Action"]]
+    assert passed == [statements["PassTaskRoles"]]
+
+
+def test_the_deployspec_ships_the_step_and_its_check_unchanged(tmp_path):
+    env = _environment()
+    env.globals["lookup"] = lambda _kind, path: open(path, encoding="utf-8").read().rstrip("\n")
+    names = naming.service_names("prd", "demo", "web", ACCOUNT, REGION)
+    text = env.get_template("deployspec.yml.j2").render({"_pipeline_names": names, "role_path": ROLE})
+    spec = yaml.safe_load(text)
+    writer, run = spec["phases"]["build"]["commands"]
+    assert run == 'python3 "/tmp/bluegreen-step/ecs_deploy_step.py"'
+    script = writer.replace("/tmp/bluegreen-step", str(tmp_path))
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=False)
+    assert proc.returncode == 0, proc.stderr
+    for shipped, source in (
+        ("ecs_deploy_step.py", os.path.join(ROLE, "files", "ecs_deploy_step.py")),
+        ("http_check.py", os.path.join(ROOT, "plugins", "module_utils", "http_check.py")),
+    ):
+        with open(source, encoding="utf-8") as handle:
+            assert (tmp_path / shipped).read_text() == handle.read()

@@ -161,6 +161,14 @@ def test_codebuild_log_group_is_codebuilds_default_for_the_project():
     assert names["codebuild_log_group"] == "/aws/codebuild/" + names["codebuild_project"]
 
 
+def test_deploy_step_names():
+    names = naming.service_names("prd", "demo", "web")
+    assert names["deploy_project"] == "prd-demo-web-deploy"
+    assert names["deploy_log_group"] == "/aws/codebuild/" + names["deploy_project"]
+    assert names["deploy_role"] == "prd-demo-web-deploy-role"
+    assert names["deploy_security_group"] == "prd-demo-web-deploy-sg"
+
+
 def test_deployment_config_prefix_matches_the_services_configs_only():
     names = naming.service_names("prd", "demo", "web")
     assert names["deployment_config_prefix"] == "prd-demo-web-"
