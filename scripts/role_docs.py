@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write each role's variable table in its README from ``meta/argument_specs.yml``.
 
 argument_specs is the one place a role variable is documented (ansible-core validates it, and
@@ -128,7 +127,7 @@ def wanted_readme(role_dir):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when a README's table is stale; write nothing")
     parser.add_argument("--roles", default=str(ROOT / "roles"), help="the roles directory (default: %(default)s)")
     args = parser.parse_args(argv)

@@ -347,7 +347,7 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
 
     def _new_deployment(self, service, target: Revision, blue, others) -> ServiceDeployment:
         partition = service.arn.split(":")[1]
-        ident = "".join(secrets.choice(_ID_CHARS) for _ in range(22))
+        ident = "".join(secrets.choice(_ID_CHARS) for _char in range(22))
         arn = (
             f"arn:{partition}:ecs:{self.backend.region_name}:{self.backend.account_id}:service-deployment/"
             f"{service.cluster_name}/{service.name}/{ident}"

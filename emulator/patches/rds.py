@@ -96,7 +96,7 @@ def resolve_version(version: str | None) -> str | None:
         return DEFAULT_POSTGRES_VERSION
     if version in POSTGRES_VERSIONS:
         return version
-    minors = [v for v in POSTGRES_VERSIONS if v.split(".")[0] == version]
+    minors = [v for v in POSTGRES_VERSIONS if v.split(".", maxsplit=1)[0] == version]
     return minors[-1] if minors else None
 
 

@@ -174,7 +174,7 @@ notes:
     C(InvalidRoleException). The create and update calls are retried on that error with a jittered backoff for
     about two minutes at most; a role that stays invalid (wrong trust policy) fails after that.
   - O(state=absent) refuses to delete a group with a deployment in flight (C(Created), C(Queued), C(InProgress),
-    C(Ready), C(Baking); ListDeployments), in check mode too, naming the deployments: AWS does not document what
+    C(Ready), C(Baking); ListDeployments), in check mode too, naming the deployments; AWS does not document what
     becomes of a deployment whose group is deleted.
   - Supports check mode and diff mode.
 extends_documentation_fragment:

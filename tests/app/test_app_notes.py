@@ -110,7 +110,7 @@ def test_schema_is_created_once_by_several_tasks_starting_at_once(postgres, db_s
         except Exception as exc:  # noqa: BLE001 - collected for the assertion
             errors.append(exc)
 
-    threads = [threading.Thread(target=start) for _ in range(8)]
+    threads = [threading.Thread(target=start) for _worker in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -45,3 +45,30 @@ def aws(emulator):
         return boto3.client(service, endpoint_url=emulator.endpoint, region_name=region, **CREDENTIALS, **kwargs)
 
     return client
+
+
+# The ECS-native engine's fixtures. Their builders live beside the tests that describe them; the fixtures are here so
+# that every test module can use them without importing a fixture by name.
+@pytest.fixture
+def stack(aws):
+    """A VPC, an ALB with production (80) and test (8080) listeners on blue/green target groups, their default rules,
+    the load-balancer role and a cluster (tests/emulator/test_ecs_native_engine.py, ``build_stack``)."""
+    from tests.emulator.test_ecs_native_engine import build_stack  # noqa: PLC0415
+
+    yield from build_stack(aws)
+
+
+@pytest.fixture
+def no_health(monkeypatch):
+    """SCALE_UP lasts its fixed time: for tests where the tasks are not the point (their images have no recipe)."""
+    from tests.emulator.test_ecs_native_engine import without_health  # noqa: PLC0415
+
+    without_health(monkeypatch)
+
+
+@pytest.fixture
+def service(stack, request):
+    """The CANARY service on 1.0.0 serving on the production listener (tests/emulator/test_release_ecs_native.py)."""
+    from tests.emulator.test_release_ecs_native import build_service  # noqa: PLC0415
+
+    return build_service(stack, request)

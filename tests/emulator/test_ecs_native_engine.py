@@ -188,8 +188,9 @@ def hook_of(found: dict) -> str:
     return next(h["hookId"] for h in found["lifecycleHookDetails"] if h["status"] == "AWAITING_ACTION")
 
 
-@pytest.fixture
-def stack(aws):
+def build_stack(aws):
+    """The network, load balancer, target groups, rules, role and cluster every ECS-native test starts from
+    (a generator: the ``stack`` fixture in conftest.py)."""
     clock.set_minute_seconds(MINUTE)
     ec2, elbv2, iam = aws("ec2"), aws("elbv2"), aws("iam")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -230,10 +231,9 @@ def stack(aws):
         )["Listeners"][0]["ListenerArn"]
         for port in (80, 8080)
     ]
-    prod_rule, test_rule = (
-        next(r["RuleArn"] for r in elbv2.describe_rules(ListenerArn=arn)["Rules"] if r["IsDefault"])
-        for arn in listeners
-    )
+    prod_rule, test_rule = [
+        [r["RuleArn"] for r in elbv2.describe_rules(ListenerArn=arn)["Rules"] if r["IsDefault"]][0] for arn in listeners
+    ]
     role = iam.create_role(RoleName="ecs-lb", AssumeRolePolicyDocument=TRUST_ECS)["Role"]["Arn"]
     repo = aws("ecr").create_repository(repositoryName="web")["repository"]["repositoryUri"]
     ecs = aws("ecs")
@@ -244,8 +244,7 @@ def stack(aws):
     clock.set_minute_seconds(None)
 
 
-@pytest.fixture
-def no_health(monkeypatch):
+def without_health(monkeypatch):
     """SCALE_UP lasts its fixed time: for tests where the tasks are not the point (their images have no recipe)."""
     monkeypatch.setattr(World, "target_health_reader", staticmethod(lambda: None))
 

@@ -7,14 +7,7 @@ import json
 import textwrap
 import zipfile
 
-from tests.emulator.test_ecs_native_engine import (  # noqa: F401 - fixtures
-    TRUST_ECS,
-    no_health,
-    stack,
-    status_is,
-    wait_deployment,
-    wait_for,
-)
+from tests.emulator.test_ecs_native_engine import TRUST_ECS, status_is, wait_deployment, wait_for
 
 HOOK_SOURCE = textwrap.dedent(
     """
@@ -33,7 +26,7 @@ HOOK_SOURCE = textwrap.dedent(
 )
 
 
-def hook_function(stack, name: str, answer: str) -> str:  # noqa: F811 - the fixture
+def hook_function(stack, name: str, answer: str) -> str:
     trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -57,7 +50,7 @@ def hook_function(stack, name: str, answer: str) -> str:  # noqa: F811 - the fix
     )["FunctionArn"]
 
 
-def invoke_role(stack, allowed: bool = True) -> str:  # noqa: F811
+def invoke_role(stack, allowed: bool = True) -> str:
     iam = stack.aws("iam")
     name = "hook-invoker" if allowed else "hook-mute"
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_ECS)["Role"]["Arn"]
@@ -70,7 +63,7 @@ def invoke_role(stack, allowed: bool = True) -> str:  # noqa: F811
     return arn
 
 
-def events(stack, function: str) -> list[dict]:  # noqa: F811
+def events(stack, function: str) -> list[dict]:
     logs = stack.aws("logs")
     found = []
     for log_stream in logs.describe_log_streams(logGroupName=f"/aws/lambda/{function}")["logStreams"]:
@@ -82,7 +75,7 @@ def events(stack, function: str) -> list[dict]:  # noqa: F811
     return found
 
 
-def deploy_with_hook(stack, function_arn: str, role: str) -> str:  # noqa: F811
+def deploy_with_hook(stack, function_arn: str, role: str) -> str:
     hook = {
         "targetType": "AWS_LAMBDA",
         "hookTargetArn": function_arn,
@@ -94,7 +87,7 @@ def deploy_with_hook(stack, function_arn: str, role: str) -> str:  # noqa: F811
     return stack.release("2.0.0", runs=False)
 
 
-def test_lambda_hook_in_progress_is_invoked_again_then_succeeds(stack, no_health):  # noqa: F811
+def test_lambda_hook_in_progress_is_invoked_again_then_succeeds(stack, no_health):
     function = hook_function(stack, "validate", "SUCCEEDED")
     arn = deploy_with_hook(stack, function, invoke_role(stack))
 
@@ -112,7 +105,7 @@ def test_lambda_hook_in_progress_is_invoked_again_then_succeeds(stack, no_health
     assert first["productionTrafficWeights"][target] == 0.0
 
 
-def test_lambda_hook_failed_rolls_back(stack, no_health):  # noqa: F811
+def test_lambda_hook_failed_rolls_back(stack, no_health):
     function = hook_function(stack, "reject", "FAILED")
     arn = deploy_with_hook(stack, function, invoke_role(stack))
 
@@ -122,7 +115,7 @@ def test_lambda_hook_failed_rolls_back(stack, no_health):  # noqa: F811
     assert stack.weights(stack.test_rule) == {"blue": 100, "green": 0}
 
 
-def test_lambda_hook_whose_role_may_not_invoke_rolls_back(stack, no_health):  # noqa: F811
+def test_lambda_hook_whose_role_may_not_invoke_rolls_back(stack, no_health):
     function = hook_function(stack, "unreachable", "SUCCEEDED")
     arn = deploy_with_hook(stack, function, invoke_role(stack, allowed=False))
 

@@ -10,7 +10,6 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator import test_ecs_native_engine as engine_tests
 from tests.emulator.test_dataplane_balancers import get
 from tests.emulator.test_ecs_native_engine import (
     PORT,
@@ -21,9 +20,6 @@ from tests.emulator.test_ecs_native_engine import (
     wait_deployment,
     wait_for,
 )
-
-# The ECS-native stack (ALB, blue/green target groups, default rules, load-balancer role) of the engine's tests.
-stack = engine_tests.stack
 
 CONFIG = {
     "strategy": "BLUE_GREEN",

@@ -6,12 +6,10 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.test_ecs_native_engine import no_health, stack  # noqa: F401 - fixtures
-
 CANARY = {"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 1}}
 
 
-def refused_create(stack, config, **kwargs) -> str:  # noqa: F811 - the fixture
+def refused_create(stack, config, **kwargs) -> str:
     with pytest.raises(ClientError) as refused:
         stack.create(config, runs=False, **kwargs)
     assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
@@ -20,21 +18,21 @@ def refused_create(stack, config, **kwargs) -> str:  # noqa: F811 - the fixture
 
 
 @pytest.mark.parametrize("stage", ["TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"])
-def test_pause_hook_at_a_traffic_shift_is_refused(stack, stage):  # noqa: F811
+def test_pause_hook_at_a_traffic_shift_is_refused(stack, stage):
     message = refused_create(
         stack, {"strategy": "BLUE_GREEN", "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": [stage]}]}
     )
     assert stage in message and "PAUSE" in message
 
 
-def test_lambda_hook_without_target_is_refused(stack):  # noqa: F811
+def test_lambda_hook_without_target_is_refused(stack):
     message = refused_create(
         stack, {"strategy": "BLUE_GREEN", "lifecycleHooks": [{"lifecycleStages": ["PRE_SCALE_UP"]}]}
     )
     assert "hookTargetArn" in message
 
 
-def test_hook_timeout_above_14_days_is_refused(stack):  # noqa: F811
+def test_hook_timeout_above_14_days_is_refused(stack):
     hook = {
         "targetType": "PAUSE",
         "lifecycleStages": ["PRE_SCALE_UP"],
@@ -51,25 +49,25 @@ def test_hook_timeout_above_14_days_is_refused(stack):  # noqa: F811
         ({"linearConfiguration": {"stepPercent": 10.0}}, "linearConfiguration"),
     ],
 )
-def test_strategy_configuration_without_its_strategy_is_refused(stack, config, named):  # noqa: F811
+def test_strategy_configuration_without_its_strategy_is_refused(stack, config, named):
     assert named in refused_create(stack, config)
 
 
-def test_linear_step_below_3_percent_is_refused(stack):  # noqa: F811
+def test_linear_step_below_3_percent_is_refused(stack):
     assert "stepPercent" in refused_create(stack, {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 2.0}})
 
 
-def test_blue_green_behind_a_load_balancer_needs_advanced_configuration(stack):  # noqa: F811
+def test_blue_green_behind_a_load_balancer_needs_advanced_configuration(stack):
     plain = [{"targetGroupArn": stack.blue_tg, "containerName": "web", "containerPort": 8000}]
     assert "advancedConfiguration" in refused_create(stack, CANARY, loadBalancers=plain)
 
 
-def test_missing_alternate_target_group_is_refused(stack):  # noqa: F811
+def test_missing_alternate_target_group_is_refused(stack):
     message = refused_create(stack, CANARY, loadBalancers=stack.balancers(alternateTargetGroupArn=None))
     assert "alternateTargetGroupArn" in message
 
 
-def test_rule_that_mixes_forward_with_another_action_is_refused(stack):  # noqa: F811
+def test_rule_that_mixes_forward_with_another_action_is_refused(stack):
     rule = stack.elbv2.create_rule(
         ListenerArn=stack.prod_listener,
         Priority=10,
@@ -87,12 +85,12 @@ def test_rule_that_mixes_forward_with_another_action_is_refused(stack):  # noqa:
     assert rule in message and "forward" in message
 
 
-def test_unknown_listener_rule_is_refused(stack):  # noqa: F811
+def test_unknown_listener_rule_is_refused(stack):
     missing = stack.prod_rule.rsplit("/", 1)[0] + "/0"
     assert "does not exist" in refused_create(stack, CANARY, loadBalancers=stack.balancers(testListenerRule=missing))
 
 
-def test_role_that_ecs_cannot_assume_is_refused(stack):  # noqa: F811
+def test_role_that_ecs_cannot_assume_is_refused(stack):
     trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -105,7 +103,7 @@ def test_role_that_ecs_cannot_assume_is_refused(stack):  # noqa: F811
     assert missing in refused_create(stack, CANARY, loadBalancers=stack.balancers(roleArn=missing))
 
 
-def test_update_service_is_refused_before_it_changes_anything(stack, no_health):  # noqa: F811
+def test_update_service_is_refused_before_it_changes_anything(stack, no_health):
     stack.create({"strategy": "BLUE_GREEN"}, runs=False)
     bad = {
         "strategy": "BLUE_GREEN",

@@ -12,14 +12,14 @@ import pytest
 
 from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import normalize
 from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
-from tests.emulator.test_ecs_native_engine import ROOT, stack, versions  # noqa: F401 - stack is a fixture
-from tests.emulator.test_release_ecs_native import EXEC, NAMES, SPEC, TASK, json_image, service  # noqa: F401
+from tests.emulator.test_ecs_native_engine import ROOT, versions
+from tests.emulator.test_release_ecs_native import EXEC, NAMES, SPEC, TASK, json_image
 
 sys.path[:0] = [os.path.join(ROOT, "roles", "pipeline", "files"), os.path.join(ROOT, "plugins", "module_utils")]
 step_module = importlib.import_module("ecs_deploy_step")
 
 
-def run_step(stack, tag, pattern):  # noqa: F811 - the imported fixture's name
+def run_step(stack, tag, pattern):
     """The build's two files (taskdef.json with the placeholder, imageDetail.json), then the step."""
     taskdef = task_definition(normalize(SPEC), NAMES, step_module.IMAGE_PLACEHOLDER, "us-east-1", EXEC, TASK)
     env = {
@@ -40,7 +40,7 @@ def run_step(stack, tag, pattern):  # noqa: F811 - the imported fixture's name
 
 
 @pytest.mark.parametrize("service", [{"canary_bake": 1}], indirect=True)
-def test_a_validated_deployment_exits_0_and_serves_the_new_version(service):  # noqa: F811 - the imported fixture
+def test_a_validated_deployment_exits_0_and_serves_the_new_version(service):
     code, arn, lines = run_step(service, "2.0.0", '"version":\\s*"{image_tag}"')
     assert code == 0, lines
     assert service.describe(arn)["status"] == "SUCCESSFUL"
@@ -48,7 +48,7 @@ def test_a_validated_deployment_exits_0_and_serves_the_new_version(service):  # 
     assert set(versions(service, 80, 5)) == {"2.0.0"}
 
 
-def test_a_failed_validation_rolls_back_and_exits_1(service):  # noqa: F811 - the imported fixture
+def test_a_failed_validation_rolls_back_and_exits_1(service):
     code, arn, lines = run_step(service, "2.0.0", "^9.9.9$")
     assert code == 1, lines
     assert service.describe(arn)["status"].startswith("ROLLBACK")

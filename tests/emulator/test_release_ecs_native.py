@@ -19,15 +19,7 @@ from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import 
 from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
 from ansible_collections.bluegreen.ecs.plugins.modules import release
 from emulator.dataplane import images
-from tests.emulator.test_ecs_native_engine import (  # noqa: F401 - stack is a fixture
-    ACCOUNT,
-    ROOT,
-    VERSION_SERVER,
-    pause_at,
-    stack,
-    versions,
-    wait_for,
-)
+from tests.emulator.test_ecs_native_engine import ACCOUNT, ROOT, VERSION_SERVER, pause_at, versions, wait_for
 
 NAMES = naming.service_names("tst", "demo", "web")
 SPEC = {"name": "web", "port": 8000, "health_check": "none"}
@@ -44,7 +36,7 @@ JSON_VERSION_SERVER = VERSION_SERVER.replace(
 )
 
 
-def json_image(stack, tag):  # noqa: F811 - the imported fixture's name
+def json_image(stack, tag):
     """An image whose tasks answer ``/version`` as the app does and every other path with the bare version."""
     manifest = images.recipe_manifest([sys.executable, "-c", JSON_VERSION_SERVER], {"APP_VERSION": tag}, ROOT, tag)
     stack.aws("ecr").put_image(repositoryName="web", imageTag=tag, imageManifest=manifest)
@@ -60,8 +52,7 @@ def config(bake=1, canary_bake=1):
     }
 
 
-@pytest.fixture
-def service(stack, request):  # noqa: F811 - the imported fixture
+def build_service(stack, request):
     """The CANARY service on 1.0.0 (the module's family), serving on the production listener."""
     bakes = getattr(request, "param", {})  # emulated minutes: {"bake": ..., "canary_bake": ...}
     stack.aws("logs").create_log_group(logGroupName=NAMES["log_group"])
@@ -94,7 +85,7 @@ def service(stack, request):  # noqa: F811 - the imported fixture
     return stack
 
 
-def run(capsys, stack, **extra):  # noqa: F811 - the imported fixture's name
+def run(capsys, stack, **extra):
     """``release.main()`` on the emulator; returns (failed, result)."""
     args = {
         "env": "tst",
@@ -117,7 +108,7 @@ def run(capsys, stack, **extra):  # noqa: F811 - the imported fixture's name
     return exit_info.value.code != 0, json.loads(capsys.readouterr().out)
 
 
-def validation(stack, pattern):  # noqa: F811
+def validation(stack, pattern):
     return {"from": "controller", "url": f"http://{stack.dns}:8080/", "body_pattern": pattern, "attempts": 2}
 
 

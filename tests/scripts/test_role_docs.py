@@ -35,7 +35,8 @@ SPECS = {
 }
 
 
-def make_role(tmp_path, specs=SPECS, readme=None):
+def make_role(tmp_path, specs=None, readme=None):
+    specs = SPECS if specs is None else specs
     role = tmp_path / "roles" / "demo"
     (role / "meta").mkdir(parents=True)
     (role / "meta" / "argument_specs.yml").write_text(yaml.safe_dump(specs))

@@ -40,7 +40,10 @@ ARGS = {
 }
 
 
-def service(config=CONFIG, controller="ECS", advanced=ADVANCED, task_sets=None):
+def service(config=None, controller="ECS", advanced="ours", task_sets=None):
+    """The DescribeServices entry; ``advanced=None`` for a service without advancedConfiguration."""
+    config = CONFIG if config is None else config
+    advanced = ADVANCED if advanced == "ours" else advanced
     balancer = {"targetGroupArn": BLUE, "containerName": "web", "containerPort": 8000}
     if advanced:
         balancer["advancedConfiguration"] = advanced
