@@ -24,7 +24,7 @@ LOGS = ROOT / "tests" / "output" / "molecule"
 # Longest first (measured): the whole site, then the layers that build the most before they start.
 # A failed scenario's log is printed from here to its end (the failure and molecule's recap).
 TAIL = 400
-ORDER = ("site", "ecs", "pipeline", "codedeploy", "alb", "vpc", "ecr", "default")
+ORDER = ("site", "ecs", "pipeline", "codedeploy", "db", "alb", "vpc", "ecr", "default")
 
 
 def scenarios(wanted: list[str]) -> list[str]:
