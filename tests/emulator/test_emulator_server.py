@@ -26,6 +26,8 @@ def test_health_names_this_process(emulator):
         "codestar-connections",
         "application-autoscaling",
         "lambda",
+        "rds",
+        "secretsmanager",
     }
 
 
