@@ -120,6 +120,22 @@ class ReleaseAWS(AwsClients):
             args["tags"] = [{"key": k, "value": str(v)} for k, v in sorted(tags.items())]
         return self.ecs.register_task_definition(aws_retry=True, **args)["taskDefinition"]
 
+    def listener_address(self, arn, what):
+        """{"protocol", "port", "dns_name", "arn"} of a listener: where a check or a traffic sample connects."""
+        try:
+            listener = self.elbv2.describe_listeners(ListenerArns=[arn], aws_retry=True)["Listeners"][0]
+        except is_boto3_error_code("ListenerNotFound"):
+            raise ReleaseError(f"the {what} listener {arn} does not exist") from None
+        lb = self.elbv2.describe_load_balancers(LoadBalancerArns=[listener["LoadBalancerArn"]], aws_retry=True)[
+            "LoadBalancers"
+        ][0]
+        return {
+            "protocol": listener.get("Protocol") or "HTTP",
+            "port": listener["Port"],
+            "dns_name": lb["DNSName"],
+            "arn": listener["ListenerArn"],
+        }
+
 
 class CodeDeployECS(ReleaseAWS):
     """The CodeDeploy controller's calls."""
@@ -155,19 +171,7 @@ class CodeDeployECS(ReleaseAWS):
             arn = deployment_listeners.group_listener_arn(group_info, route)
         except deployment_listeners.ListenerError as e:
             raise ReleaseError(str(e)) from None
-        try:
-            listener = self.elbv2.describe_listeners(ListenerArns=[arn], aws_retry=True)["Listeners"][0]
-        except is_boto3_error_code("ListenerNotFound"):
-            raise ReleaseError(f"the {route} listener {arn} does not exist") from None
-        lb = self.elbv2.describe_load_balancers(LoadBalancerArns=[listener["LoadBalancerArn"]], aws_retry=True)[
-            "LoadBalancers"
-        ][0]
-        return {
-            "protocol": listener.get("Protocol") or "HTTP",
-            "port": listener["Port"],
-            "dns_name": lb["DNSName"],
-            "arn": listener["ListenerArn"],
-        }
+        return self.listener_address(arn, route)
 
     def production_listener(self, group_info):
         return self.listener(group_info, "production")

@@ -107,16 +107,4 @@ class EcsNative(ReleaseAWS):
         arn = listener_arn_of_rule(rule_arn)
         if not arn:
             raise ReleaseError(f"the service's {what} listener rule {rule_arn!r} is not a listener rule ARN")
-        try:
-            listener = self.elbv2.describe_listeners(ListenerArns=[arn], aws_retry=True)["Listeners"][0]
-        except is_boto3_error_code("ListenerNotFound"):
-            raise ReleaseError(f"the {what} listener {arn} does not exist") from None
-        lb = self.elbv2.describe_load_balancers(LoadBalancerArns=[listener["LoadBalancerArn"]], aws_retry=True)[
-            "LoadBalancers"
-        ][0]
-        return {
-            "protocol": listener.get("Protocol") or "HTTP",
-            "port": listener["Port"],
-            "dns_name": lb["DNSName"],
-            "arn": listener["ListenerArn"],
-        }
+        return self.listener_address(arn, what)
