@@ -39,31 +39,18 @@ def codedeploy(run):
             run.wanted_network or logic.live_network(service), run.wanted_platform(service)
         )
 
-    if found.decision == logic.NOTHING_TO_DO and not changes:
-        run.result["task_definition_after"] = live_arn
-        run.exit(f"{live_arn} is already live; nothing to do", diff=None)
-
-    if found.decision == logic.ATTACH:
-        deployment = found.deployment
-        run.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
-        run.result["task_definition_after"] = deployment.task_definition_arn
-        if run.module.check_mode or not run.params["wait"]:
-            verb = "would wait" if run.module.check_mode else "not waiting"
-            run.exit(
-                f"deployment {deployment.deployment_id} ({deployment.status}) already installs this revision; "
-                f"{verb} for it",
-                diff=diff,
-            )
-        outcome = run.follow(deployment.deployment_id, run.ready_wait(), undo_arn=live_arn)
-        run.report(deployment.deployment_id, outcome, deployment.task_definition_arn, diff=diff)
+    _settle(
+        run,
+        found,
+        live_arn,
+        changes,
+        diff,
+        "deployment",
+        lambda ident: run.follow(ident, run.ready_wait(), undo_arn=live_arn),
+    )
 
     run.alarm_gate()
-    arn, registered = (live_arn, False) if found.decision == logic.NOTHING_TO_DO else (None, None)
-    if arn is None:
-        arn, registered = run.revision_for(wanted, live_arn, live)
-    run.result["registered"] = registered
-    run.result["task_definition_after"] = arn
-    diff["after_header"] = arn or "(new revision)"
+    arn, registered = _revision(run, found, wanted, live_arn, live, diff)
     also = f" (service changes: {'; '.join(changes)})" if changes else ""
     if run.module.check_mode:
         run.changed = True
@@ -96,31 +83,12 @@ def ecs(run):
     if changes:
         run.log.add("service_changes", "planned", now(), changes=changes)
 
-    if found.decision == logic.NOTHING_TO_DO and not changes:
-        run.result["task_definition_after"] = live_arn
-        run.exit(f"{live_arn} is already live; nothing to do", diff=None)
-
-    if found.decision == logic.ATTACH:
-        deployment = found.deployment
-        run.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
-        run.result["task_definition_after"] = deployment.task_definition_arn
-        if run.module.check_mode or not run.params["wait"]:
-            verb = "would wait" if run.module.check_mode else "not waiting"
-            run.exit(
-                f"service deployment {deployment.deployment_id} ({deployment.status}) already installs this "
-                f"revision; {verb} for it",
-                diff=diff,
-            )
-        outcome = run.follow(deployment.deployment_id, undo_arn=live_arn)
-        run.report(deployment.deployment_id, outcome, deployment.task_definition_arn, diff=diff)
+    _settle(
+        run, found, live_arn, changes, diff, "service deployment", lambda ident: run.follow(ident, undo_arn=live_arn)
+    )
 
     run.alarm_gate(service)
-    arn, registered = (live_arn, False) if found.decision == logic.NOTHING_TO_DO else (None, None)
-    if arn is None:
-        arn, registered = run.revision_for(wanted, live_arn, live)
-    run.result["registered"] = registered
-    run.result["task_definition_after"] = arn
-    diff["after_header"] = arn or "(new revision)"
+    arn, registered = _revision(run, found, wanted, live_arn, live, diff)
     also = f" (service changes: {'; '.join(changes)})" if changes else ""
     if run.module.check_mode:
         run.changed = True
@@ -134,3 +102,34 @@ def ecs(run):
         run.exit(f"started service deployment {deployment_arn}{also}", diff=diff)
     outcome = run.follow(deployment_arn, undo_arn=live_arn)
     run.report(deployment_arn, outcome, arn, diff=diff)
+
+
+def _settle(run, found, live_arn, changes, diff, noun, follow):
+    """End the run when the revision is already live, or follow the ``noun`` that already installs it."""
+    if found.decision == logic.NOTHING_TO_DO and not changes:
+        run.result["task_definition_after"] = live_arn
+        run.exit(f"{live_arn} is already live; nothing to do", diff=None)
+    if found.decision == logic.ATTACH:
+        deployment = found.deployment
+        run.result.update(deployment_id=deployment.deployment_id, status=deployment.status)
+        run.result["task_definition_after"] = deployment.task_definition_arn
+        if run.module.check_mode or not run.params["wait"]:
+            verb = "would wait" if run.module.check_mode else "not waiting"
+            run.exit(
+                f"{noun} {deployment.deployment_id} ({deployment.status}) already installs this revision; {verb} for it",
+                diff=diff,
+            )
+        outcome = follow(deployment.deployment_id)
+        run.report(deployment.deployment_id, outcome, deployment.task_definition_arn, diff=diff)
+
+
+def _revision(run, found, wanted, live_arn, live, diff):
+    """(task definition ARN, registered): the live one when only the service changes, else a new or reused one."""
+    if found.decision == logic.NOTHING_TO_DO:
+        arn, registered = live_arn, False
+    else:
+        arn, registered = run.revision_for(wanted, live_arn, live)
+    run.result["registered"] = registered
+    run.result["task_definition_after"] = arn
+    diff["after_header"] = arn or "(new revision)"
+    return arn, registered
