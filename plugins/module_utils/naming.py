@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from .discovery import namespace_name
+
 MANAGED_BY = "bluegreen.ecs"
 
 # AWS limits, from each service's API reference (CreateX / name constraints).
@@ -33,6 +35,7 @@ LIMITS = {
     "stack": 128,  # CloudFormation CreateStack StackName
     "log_group": 512,  # CloudWatch Logs CreateLogGroup logGroupName
     "db_instance": 63,  # RDS CreateDBInstance DBInstanceIdentifier (letters, digits, '-'; no '--', no trailing '-')
+    "dns_name": 253,  # Cloud Map CreatePrivateDnsNamespace Name (a DNS name)
     "default": 255,  # ECS cluster/service/family, ECR, CodeBuild, security groups, ...
 }
 
@@ -148,10 +151,13 @@ def platform_names(env, project):
     """Names of the environment's shared resources (one VPC and one cluster per environment)."""
     check_label(env, "bluegreen_env")
     check_label(project, "bluegreen_project")
-    return {
+    names = {
         key: _checked(_join(env, project, suffix), limit, key, "bluegreen_project")
         for key, (suffix, limit) in PLATFORM_NAMES.items()
     }
+    # The Cloud Map private DNS namespace of the environment (module_utils/discovery.py): a DNS name, 253 at most.
+    names["discovery_namespace"] = _checked(namespace_name(env, project), "dns_name", "discovery_namespace", "bluegreen_project")
+    return names
 
 
 def service_names(env, project, service, account_id=None, region=None):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .discovery import DEFAULT_TTL as DISCOVERY_TTL
+from .discovery import TTL_RANGE as DISCOVERY_TTL_RANGE
 from .naming import NamingError, check_label
 
 FIELD = "bluegreen_service"
@@ -41,6 +43,10 @@ DEFAULTS = {
     "health_check": {},
     # The name of the environment's database the service uses (db role, db_instances), '' for none.
     "database": "",
+    # Service discovery (module_utils/discovery.py): register this service's tasks in the environment's Cloud Map
+    # namespace ({} for no; true or {ttl: seconds} for yes), and the services this one calls by their names.
+    "discovery": {},
+    "calls": [],
 }
 
 # The container health check. ``command`` unset: the default app's probe (task_definition.py);
@@ -145,6 +151,37 @@ def _database(value):
         raise SpecError(str(exc)) from None
 
 
+def _discovery(value):
+    """{} (not registered) or {'ttl': seconds}: ``true`` takes the default TTL, a mapping may set ``ttl``."""
+    field = f"{FIELD}.discovery"
+    if value in (False, {}, None):
+        return {}
+    if value is True:
+        value = {}
+    elif not isinstance(value, dict) or set(value) - {"ttl"}:
+        raise SpecError(f"{field}: {value!r}; allowed true, false, or a mapping with ttl (seconds)")
+    low, high = DISCOVERY_TTL_RANGE
+    return {"ttl": _whole(value.get("ttl", DISCOVERY_TTL), f"{field}.ttl", low, high)}
+
+
+def _calls(value, name):
+    """The names of the services this one calls (labels), each once, never itself."""
+    field = f"{FIELD}.calls"
+    if not isinstance(value, list):
+        raise SpecError(f"{field}: {value!r}; allowed a list of service names")
+    calls = []
+    for entry in value:
+        try:
+            label = check_label(entry, field)
+        except NamingError as exc:
+            raise SpecError(str(exc)) from None
+        if label == name:
+            raise SpecError(f"{field}: {label!r} is this service itself; allowed the names of other services")
+        if label not in calls:
+            calls.append(label)
+    return sorted(calls)
+
+
 def normalize(service, default_name=None):
     """Validate a service spec and return it with every default filled in."""
     if not isinstance(service, dict):
@@ -180,6 +217,8 @@ def normalize(service, default_name=None):
         raise SpecError(f"{FIELD}: {sorted(clash)} set both in environment and secrets")
     spec["health_check"] = _health_check(spec["health_check"])
     spec["database"] = _database(spec["database"])
+    spec["discovery"] = _discovery(spec["discovery"])
+    spec["calls"] = _calls(spec["calls"], spec["name"])
     spec["user"] = str(spec["user"])
     spec["readonly_root_filesystem"] = bool(spec["readonly_root_filesystem"])
     return spec

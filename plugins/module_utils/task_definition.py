@@ -10,6 +10,7 @@ change of CPU, port or log group is made in one place.
 
 from __future__ import annotations
 
+from .discovery import upstream_environment
 from .service_spec import SpecError
 
 # A public image that answers 200 on every path, for the very first deploy: the service must
@@ -193,6 +194,22 @@ def database_egress_rules(database):
     ]
 
 
+def _upstreams(spec, names):
+    """UPSTREAM_<NAME> for each service the spec calls, by its name in the environment's Cloud Map namespace."""
+    calls = spec.get("calls") or []
+    if not calls:
+        return {}
+    upstreams = upstream_environment(calls, names["discovery_namespace"])
+    for field in ("environment", "secrets"):
+        clash = sorted(set(upstreams) & set(spec[field]))
+        if clash:
+            raise SpecError(
+                f"bluegreen_service.{field}: {', '.join(clash)} set by the spec, but bluegreen_service.calls "
+                f"sets them (the discovered names); remove them from {field}"
+            )
+    return upstreams
+
+
 def default_app_probe(spec):
     """The default app's health command (the image has Python, not curl or wget)."""
     # http.client, not urllib: a non-200 answer must fail the check too.
@@ -229,7 +246,7 @@ def container_definition(spec, names, image, region, bootstrap=False, database=N
     """The service's only container, in the RegisterTaskDefinition shape."""
     port = spec["port"]
     db_environment, db_secrets = _database_parts(spec, database)
-    environment = dict(spec["environment"], PORT=str(port), **db_environment)
+    environment = dict(spec["environment"], PORT=str(port), **db_environment, **_upstreams(spec, names))
     secrets = dict(spec["secrets"], **db_secrets)
     container = {
         "name": names["container"],
