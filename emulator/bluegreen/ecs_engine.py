@@ -58,6 +58,36 @@ _LIVE: list[EcsNativeEngine] = []
 _ID_CHARS = string.ascii_letters + string.digits + "-_"
 
 
+def primary_deployment(service, revision: Revision) -> dict:
+    """The DescribeServices ``deployments`` entry of a CODE_DEPLOY service moved to the ECS controller in place.
+
+    On the ECS controller DescribeServices lists the service's deployments, "PRIMARY: the most recent deployment of a
+    service" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html); a CODE_DEPLOY service
+    lists task sets instead, so moto leaves it none. After the migration
+    (developerguide/migrate-code-deploy-to-ecs-blue-green.html) the running tasks are the first revision: that is the
+    PRIMARY deployment, already COMPLETED, which is what botocore's ``services_stable`` waiter (one deployment,
+    runningCount == desiredCount) reads as stable. The counts follow the tasks (emulator/patches/ecs.py,
+    ``settle_service``)."""
+    now = utcnow()
+    return {
+        "id": revision.id,
+        "status": "PRIMARY",
+        "taskDefinition": revision.task_definition,
+        "desiredCount": service.desired_count,
+        "pendingCount": 0,
+        "runningCount": service.running_count,
+        "failedTasks": 0,
+        "createdAt": now,
+        "updatedAt": now,
+        "launchType": service.launch_type,
+        "platformVersion": service.platform_version,
+        "platformFamily": "EC2" if service.launch_type == "EC2" else "FARGATE",
+        "networkConfiguration": dict(revision.network_configuration),
+        "rolloutState": "COMPLETED",
+        "rolloutStateReason": f"ECS deployment {revision.id} completed.",
+    }
+
+
 def not_found(arn: str) -> AwsError:
     return AwsError("ServiceDeploymentNotFoundException", f"The service deployment {arn} does not exist.")
 
@@ -87,6 +117,8 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
         deployment.started = deployment.finished = deployment.created
         deployment.script.close()
         deployment.due = None
+        if not service.deployments:
+            service.deployments = [primary_deployment(service, revision)]
 
     def start(self, service) -> ServiceDeployment:
         """A new service revision: stop what is in flight, deploy the new one (blue = the production revision)."""

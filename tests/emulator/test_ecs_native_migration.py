@@ -100,6 +100,35 @@ def test_migration_keeps_serving_and_the_next_release_is_ecs_native(stack):
     wait_for(lambda: versions(stack, 80, 2), lambda answers: set(answers) == {"2.0.0"})
 
 
+def test_migrated_service_is_stable_for_the_services_stable_waiter(stack):
+    """On the ECS controller DescribeServices reports the service's deployments, the most recent one PRIMARY
+    (API_Deployment.html); a CODE_DEPLOY service reports task sets instead. botocore's services_stable waiter (what
+    bluegreen.ecs.ecs_service_deployment_config waits for after the switch) needs exactly one deployment and
+    runningCount == desiredCount: the migrated service, whose running tasks are its first revision, is stable at once."""
+    code_deploy_service(stack)
+    assert stack.ecs.describe_services(cluster="main", services=["web"])["services"][0]["deployments"] == []
+    migrate(stack)
+    service = stack.ecs.describe_services(cluster="main", services=["web"])["services"][0]
+    [primary] = service["deployments"]
+    assert primary["status"] == "PRIMARY"
+    assert primary["taskDefinition"] == service["taskDefinition"]
+    assert (primary["runningCount"], primary["desiredCount"]) == (1, 1)
+    assert primary["rolloutState"] == "COMPLETED"
+    first_definition = primary["taskDefinition"]
+    stack.ecs.get_waiter("services_stable").wait(
+        cluster="main", services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 3}
+    )
+
+    # The next release is one more deployment until it ends, then one PRIMARY again: the waiter keeps working.
+    arn = stack.release("2.0.0")
+    found = wait_deployment(stack, arn, awaiting("POST_TEST_TRAFFIC_SHIFT"))
+    stack.ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=hook_of(found), action="CONTINUE")
+    wait_deployment(stack, arn, status_is("SUCCESSFUL"))
+    service = stack.ecs.describe_services(cluster="main", services=["web"])["services"][0]
+    [primary] = service["deployments"]
+    assert primary["taskDefinition"] == service["taskDefinition"] != first_definition
+
+
 def test_migration_is_refused_while_a_codedeploy_deployment_is_in_flight(stack):
     code_deploy_service(stack)
     stack.ecs.create_task_set(
