@@ -51,6 +51,7 @@ class AwsClients:
     lambda_ = property(lambda self: self._clients("lambda"))
     logs = property(lambda self: self._clients("logs"))
     elbv2 = property(lambda self: self._clients("elbv2"))
+    rds = property(lambda self: self._clients("rds"))
 
 
 class ReleaseAWS(AwsClients):
@@ -71,6 +72,16 @@ class ReleaseAWS(AwsClients):
         if not images:
             raise ReleaseError(f"unknown image tag {tag!r}: ECR repository {repository!r} has no image with this tag")
         return f"{repos[0]['repositoryUri']}:{tag}"
+
+    def db_instance(self, identifier):
+        """DescribeDBInstances' DBInstance, or ReleaseError when it does not exist."""
+        try:
+            found = self.rds.describe_db_instances(DBInstanceIdentifier=identifier, aws_retry=True)["DBInstances"]
+        except is_boto3_error_code("DBInstanceNotFound"):
+            found = []
+        if not found:
+            raise ReleaseError(f"bluegreen_service.database: DB instance {identifier!r} does not exist (db role)")
+        return found[0]
 
     def role_arn(self, role_name):
         try:

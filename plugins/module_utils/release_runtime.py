@@ -29,7 +29,7 @@ from . import naming
 from . import release as logic
 from .http_check import NamedHTTPSConnection
 from .release_aws import GroupBusy, ReleaseAWS, ReleaseError
-from .task_definition import same_definition, task_definition
+from .task_definition import database_facts, same_definition, task_definition
 
 # Replaced by the unit tests with a fake clock (read through clock() and sleep(), never imported by name).
 _clock = time.monotonic
@@ -271,7 +271,11 @@ class Run:
             image = self.aws.image_uri(self.names["repository"], params["image_tag"])
         exec_arn = params["execution_role_arn"] or self.aws.role_arn(self.names["execution_role"])
         task_arn = params["task_role_arn"] or self.aws.role_arn(self.names["task_role"])
-        wanted = task_definition(self.spec, self.names, image, self.module.region, exec_arn, task_arn)
+        database = None
+        if self.spec["database"]:
+            identifier = naming.database_names(params["env"], params["project"], self.spec["database"])["instance"]
+            database = database_facts(self.aws.db_instance(identifier), self.spec["database"])
+        wanted = task_definition(self.spec, self.names, image, self.module.region, exec_arn, task_arn, False, database)
         if params["container_overrides"]:
             wanted["containerDefinitions"][0].update(params["container_overrides"])
         return wanted

@@ -330,7 +330,10 @@ options:
 notes:
   - Supports check mode (reports what it would do; no write call) and diff mode (the task definition before and
     after).
-  - The service must have been created with the C(CODE_DEPLOY) deployment controller (C(ecs) role). The AppSpec is
+  - When O(spec) names a database (C(database)), the new revision gets its C(DB_*) variables and the C(DB_USER) and
+    C(DB_PASSWORD) secrets from the DB instance as C(rds:DescribeDBInstances) reads it, as the C(ecs) role and the
+    pipeline render them; the credentials stay references to the secret RDS manages, never values.
+  - On the C(CODE_DEPLOY) controller (C(ecs) role), the AppSpec is
     built by the module (task definition ARN, container name and port, platform version (O(platform_version)),
     network configuration (O(subnets)) and the capacity provider strategy of the live service).
   - The deployment follows the deployment group's automatic rollback settings unless O(auto_rollback) is given.

@@ -33,7 +33,7 @@ from cryptography.x509.oid import NameOID
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
 from ansible_collections.bluegreen.ecs.plugins.module_utils import release_runtime as runtime
 from ansible_collections.bluegreen.ecs.plugins.module_utils.service_spec import normalize
-from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import task_definition
+from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import database_facts, task_definition
 from ansible_collections.bluegreen.ecs.plugins.modules import release
 from ansible_collections.bluegreen.ecs.tests.unit.plugins.modules.utils import (
     ACCOUNT,
@@ -1783,3 +1783,71 @@ def test_traffic_sample_gives_up_on_a_listener_this_machine_cannot_reach(capsys)
     assert canary["requests"] == 3 and canary["versions"] == {"no answer": 3}
     assert canary["note"] == "no answer to the first 3 requests from this machine; sample stopped"
     assert after["requests"] == 3
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 14: a service that names a database gets the same DB_* variables and secrets from the release as from the
+# ecs role and the pipeline (task_definition renders them from DescribeDBInstances' instance).
+
+DB = naming.database_names("prd", "demo", "app")
+DB_SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:rds!db-0f6b1c2d-AbCdEf"
+DB_INSTANCE = {
+    "DBInstanceIdentifier": DB["instance"],
+    "DBName": "notes",
+    "Endpoint": {"Address": f"{DB['instance']}.abc.{REGION}.rds.amazonaws.com", "Port": 5432},
+    "MasterUserSecret": {"SecretArn": DB_SECRET, "SecretStatus": "active"},
+    "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-0db", "Status": "active"}],
+}
+DB_SPEC = dict(SPEC, database="app")
+
+
+def test_release_renders_the_named_database_into_the_new_revision(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "rds")
+    ecr_tag_exists(stubs)
+    stubs.rds.add_response(
+        "describe_db_instances", {"DBInstances": [DB_INSTANCE]}, {"DBInstanceIdentifier": DB["instance"]}
+    )
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=3)
+    stubs.ecs.add_response(
+        "list_task_definitions",
+        {"taskDefinitionArns": [ARN.format(3)]},
+        {"familyPrefix": "prd-demo-web", "status": "ACTIVE", "sort": "DESC"},
+    )
+    expected = task_definition(
+        normalize(DB_SPEC), NAMES, f"{REPO_URI}:v2", REGION, EXEC, TASK, False, database_facts(DB_INSTANCE, "app")
+    )
+    container = expected["containerDefinitions"][0]
+    environment = {e["name"]: e["value"] for e in container["environment"]}
+    # What the app reads (app/config.py), and the credentials only as references to RDS's managed secret.
+    assert environment["DB_HOST"] == DB_INSTANCE["Endpoint"]["Address"]
+    assert environment["DB_SECRET_ARN"] == DB_SECRET
+    assert sorted(s["valueFrom"] for s in container["secrets"]) == [
+        f"{DB_SECRET}:password::",
+        f"{DB_SECRET}:username::",
+    ]
+    registered = dict(expected, taskDefinitionArn=ARN.format(4), revision=4, status="ACTIVE")
+    stubs.ecs.add_response("register_task_definition", {"taskDefinition": registered}, dict(expected, tags=ANY))
+    create(stubs)
+
+    failed, result = run_module(release, args(spec=DB_SPEC, wait=False), stubs, capsys)
+
+    assert not failed, result
+    assert result["registered"] is True
+    assert result["task_definition_after"] == ARN.format(4)
+    stubs.assert_done()
+
+
+def test_release_naming_a_missing_database_fails_before_anything_changes(capsys):
+    stubs = AwsStubs("ecs", "codedeploy", "ecr", "rds")
+    ecr_tag_exists(stubs)
+    stubs.rds.add_client_error("describe_db_instances", "DBInstanceNotFound", f"DBInstance {DB['instance']} not found.")
+    stubs.codedeploy.add_response("get_deployment_group", group(), None)
+    live(stubs, rev=3)
+
+    failed, result = run_module(release, args(spec=DB_SPEC), stubs, capsys)
+
+    assert failed
+    assert "bluegreen_service.database" in result["msg"]
+    assert DB["instance"] in result["msg"]
+    assert result["changed"] is False  # the Stubber queued no write: none was sent
