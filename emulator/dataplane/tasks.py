@@ -68,7 +68,7 @@ import time
 import uuid
 
 from emulator import dataplane
-from emulator.dataplane import functions, images, network, postgres, processes
+from emulator.dataplane import discovery, functions, images, network, postgres, processes
 
 PERIOD = 0.2  # real seconds between two passes of the reconciler (a poll interval, not an AWS interval)
 MIN_SECONDS = 0.05
@@ -179,6 +179,8 @@ class _Task:  # pylint: disable=too-many-instance-attributes
     log_lines: list = dataclasses.field(default_factory=list)  # awslogs events not sent yet
     version: int = 1
     task_role_arn: str | None = None
+    registries: list = dataclasses.field(default_factory=list)  # the service's serviceRegistries (discovery.py)
+    discovered: list = dataclasses.field(default_factory=list)  # the Cloud Map services it is registered in
 
     def info(self) -> TaskInfo:
         return TaskInfo(
@@ -519,6 +521,7 @@ def _new_task(account, region, backend, service, task_set) -> _Task:
         task_set_id=task_set.id,
         task_definition_arn=definition.arn,
         task_role_arn=getattr(definition, "task_role_arn", None),
+        registries=discovery.registries(service, task_set),
         container=container,
         image=container.get("image") or "",
         port=int(port) if port else None,
@@ -767,6 +770,7 @@ def _running(task: _Task) -> None:
         task.started_mono = time.monotonic()
         task.next_probe = task.started_mono + _start_period(task)
     _register(task)
+    discovery.register(task)
 
 
 def _register(task: _Task) -> None:
@@ -785,6 +789,7 @@ def _register(task: _Task) -> None:
 
 
 def _deregister(task: _Task) -> None:
+    discovery.deregister(task)  # leaves Cloud Map when it leaves the target group (DEACTIVATING)
     if not task.registered:
         return
     from moto.elbv2.models import elbv2_backends  # pylint: disable=import-outside-toplevel

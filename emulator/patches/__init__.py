@@ -19,6 +19,7 @@ from emulator.patches import (
     iam,
     rds,
     secretsmanager,
+    servicediscovery,
 )
 
 _MODULES = {
@@ -33,6 +34,7 @@ _MODULES = {
     "lambda": awslambda,
     "rds": rds,
     "secretsmanager": secretsmanager,
+    "servicediscovery": servicediscovery,
 }
 _LOCK = threading.Lock()
 _APPLIED: list[str] = []

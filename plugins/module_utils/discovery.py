@@ -81,9 +81,9 @@ def dns_records_change(live_config, ttl):
     service that differs in those is refused, naming what to do."""
     live_config = live_config or {}
     records = live_config.get("DnsRecords") or []
-    if live_config.get("RoutingPolicy", ROUTING_POLICY) != ROUTING_POLICY or sorted(r["Type"] for r in records) != sorted(
-        RECORD_TYPES
-    ):
+    if live_config.get("RoutingPolicy", ROUTING_POLICY) != ROUTING_POLICY or sorted(
+        r["Type"] for r in records
+    ) != sorted(RECORD_TYPES):
         raise DiscoveryError(
             f"the Cloud Map service has routing policy {live_config.get('RoutingPolicy')!r} and records "
             f"{sorted(r['Type'] for r in records)}; this collection needs {ROUTING_POLICY} with {list(RECORD_TYPES)}, "

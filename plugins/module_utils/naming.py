@@ -156,7 +156,9 @@ def platform_names(env, project):
         for key, (suffix, limit) in PLATFORM_NAMES.items()
     }
     # The Cloud Map private DNS namespace of the environment (module_utils/discovery.py): a DNS name, 253 at most.
-    names["discovery_namespace"] = _checked(namespace_name(env, project), "dns_name", "discovery_namespace", "bluegreen_project")
+    names["discovery_namespace"] = _checked(
+        namespace_name(env, project), "dns_name", "discovery_namespace", "bluegreen_project"
+    )
     return names
 
 

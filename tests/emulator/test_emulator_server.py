@@ -28,6 +28,7 @@ def test_health_names_this_process(emulator):
         "lambda",
         "rds",
         "secretsmanager",
+        "servicediscovery",
     }
 
 

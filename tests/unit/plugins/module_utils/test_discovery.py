@@ -73,7 +73,9 @@ def test_caller_gets_upstream_variables_in_every_rendering():
 
 
 def test_without_calls_no_upstream_variable():
-    assert not [k for k in env_of(task_definition.task_definition(spec(), NAMES, "i", "r", "e", "t")) if "UPSTREAM" in k]
+    assert not [
+        k for k in env_of(task_definition.task_definition(spec(), NAMES, "i", "r", "e", "t")) if "UPSTREAM" in k
+    ]
 
 
 def test_spec_setting_an_upstream_variable_itself_is_refused():
@@ -93,7 +95,9 @@ def test_dns_config_has_a_and_srv_multivalue():
 def test_dns_records_change_only_the_ttl():
     live = discovery.dns_config(10)
     assert discovery.dns_records_change(live, 10) is None
-    assert discovery.dns_records_change(live, 30) == {"DnsRecords": [{"Type": "A", "TTL": 30}, {"Type": "SRV", "TTL": 30}]}
+    assert discovery.dns_records_change(live, 30) == {
+        "DnsRecords": [{"Type": "A", "TTL": 30}, {"Type": "SRV", "TTL": 30}]
+    }
 
 
 def test_dns_records_of_another_shape_are_refused():
