@@ -14,7 +14,7 @@ import time
 
 import bottle
 
-from app import notes
+from app import notes, upstream
 from app.config import Settings
 from app.logs import AccessLogger
 from app.metadata import TaskMetadata
@@ -29,6 +29,7 @@ _STATUS_PHRASES = {
     413: "Content Too Large",
     415: "Unsupported Media Type",
     500: "Internal Server Error",
+    502: "Bad Gateway",  # an upstream (app/upstream.py) cannot be reached
     503: "Service Unavailable",
 }
 RETRY_AFTER = "2"  # seconds, on a 503 from the database: the pool reconnects in the background meanwhile
@@ -169,8 +170,28 @@ def add_notes_routes(app: bottle.Bottle, database) -> None:
         return _json(note)
 
 
-def build_bottle(settings: Settings, metadata: TaskMetadata | None = None, database=None) -> bottle.Bottle:
-    """The routes, without the access-log middleware; ``database`` (app.db.Database) backs the notes."""
+def add_upstream_routes(app: bottle.Bottle, upstreams) -> None:
+    """GET /upstream/<name>: the JSON of <name>'s /version, reached through service discovery (app/upstream.py)."""
+
+    @app.get("/upstream/<name>")
+    def upstream_route(name):
+        if upstreams is None or name not in upstreams.names:
+            configured = sorted(upstreams.names) if upstreams else []
+            raise ApiError(404, f"no upstream {name!r} is configured (UPSTREAM_* variables: {configured})")
+        try:
+            address, status, body = upstreams.get(name, "/version")
+        except upstream.UpstreamError as exc:
+            raise ApiError(502, str(exc)) from None
+        return _json(
+            {"upstream": name, "name": upstreams.names[name], "address": address, "status": status, "body": body}
+        )
+
+
+def build_bottle(
+    settings: Settings, metadata: TaskMetadata | None = None, database=None, upstreams=None
+) -> bottle.Bottle:
+    """The routes, without the access-log middleware; ``database`` (app.db.Database) backs the notes,
+    ``upstreams`` (app.upstream.Upstreams) the /upstream/<name> route."""
     app = bottle.Bottle()
     app.install(_log_errors)
     metadata = metadata or TaskMetadata(settings.metadata_uri, settings.metadata_timeout)
@@ -218,6 +239,7 @@ def build_bottle(settings: Settings, metadata: TaskMetadata | None = None, datab
             return json.dumps({"slept_ms": settings.test_slow_ms})
 
     add_notes_routes(app, database)
+    add_upstream_routes(app, upstreams)
     for code in _STATUS_PHRASES:
         app.error(code)(_json_error)
     return app
@@ -316,7 +338,8 @@ def create_app(
     """The WSGI application the server runs; ``database`` defaults to ``open_database(settings)``."""
     logger = logger or AccessLogger(settings.app_version, enabled=settings.access_log)
     database = database if database is not None else open_database(settings)
-    routes = build_bottle(settings, metadata, database)
+    names = upstream.from_environ(os.environ)
+    routes = build_bottle(settings, metadata, database, upstream.Upstreams(names) if names else None)
     # with a database, /health says whether it answers: no longer the same bytes every time
     constant = CONSTANT_PATHS if database is None else tuple(p for p in CONSTANT_PATHS if p != "/health")
     return RequestLogMiddleware(routes, logger, constant_answers(routes, constant))
