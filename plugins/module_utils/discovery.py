@@ -169,3 +169,12 @@ def check_calls(spec, specs):
                 f"allowed: {discoverable or 'none (no service declares discovery)'}"
             )
     return True
+
+
+def calls_errors(spec, specs):
+    """``check_calls`` as a list of messages (empty when every callee is a discoverable service), for an assert."""
+    try:
+        check_calls(spec, specs)
+    except DiscoveryError as exc:
+        return [str(exc)]
+    return []

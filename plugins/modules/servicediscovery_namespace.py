@@ -152,11 +152,11 @@ def wait(module, client, operation_id):
 
 def create(module, client):
     name, tags = module.params["name"], module.params["tags"]
+    planned = {"name": name, "type": PRIVATE}
+    if module.check_mode:  # on an empty account the VPC may only be planned too
+        return True, dict(planned, tags=tags) if tags is not None else planned, {}
     if not module.params["vpc_id"]:
         module.fail_json(msg=f"vpc_id is required to create Cloud Map namespace {name}")
-    planned = {"name": name, "type": PRIVATE}
-    if module.check_mode:
-        return True, dict(planned, tags=tags) if tags is not None else planned, {}
     kwargs = {"Name": name, "Vpc": module.params["vpc_id"], "CreatorRequestId": str(uuid.uuid4())}
     if module.params["description"]:
         kwargs["Description"] = module.params["description"]

@@ -143,3 +143,10 @@ def test_calls_must_name_a_discoverable_service():
         discovery.check_calls(spec(calls=["worker"]), [api, worker, spec()])
     with pytest.raises(discovery.DiscoveryError, match="'nope'"):
         discovery.check_calls(spec(calls=["nope"]), [api, spec()])
+
+
+def test_calls_errors_lists_the_message_for_an_assert():
+    api = service_spec.normalize({"name": "api", "discovery": True})
+    assert discovery.calls_errors(spec(calls=["api"]), [api]) == []
+    [message] = discovery.calls_errors(spec(calls=["db"]), [api])
+    assert message.startswith("bluegreen_service.calls: 'db' is not a service of this inventory")
