@@ -25,6 +25,24 @@ def deployment_group_listener(group, route, load_balancer):
         raise AnsibleFilterError(str(exc)) from None
 
 
+def tagged_listener(load_balancer, route):
+    """The listener (elb_application_lb_info entry) on the port the alb role tagged for ``route``."""
+    try:
+        if route not in deployment_listeners.ROUTES:
+            raise deployment_listeners.ListenerError(
+                f"route must be one of {', '.join(deployment_listeners.ROUTES)}, not {route!r}"
+            )
+        arn = deployment_listeners.tagged_listeners(load_balancer)[route]
+        if not arn:
+            raise deployment_listeners.ListenerError(
+                f"load balancer {(load_balancer or {}).get('load_balancer_name', '?')!r} has no {route} listener on "
+                "the port its tags name (ProductionListenerPort, TestListenerPort): re-run the alb layer"
+            )
+        return deployment_listeners.listener_by_arn(load_balancer, arn)
+    except deployment_listeners.ListenerError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
 class FilterModule:
     """bluegreen.ecs listener filters."""
 
@@ -32,4 +50,5 @@ class FilterModule:
         return {
             "tagged_listeners": tagged_listeners,
             "deployment_group_listener": deployment_group_listener,
+            "tagged_listener": tagged_listener,
         }

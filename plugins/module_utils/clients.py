@@ -35,12 +35,15 @@ class SessionClients:
         self._settings = None
         self._made = {}
 
-    def __call__(self, service):
-        if service not in self._made:
-            self._made[service] = self._create(service)
-        return self._made[service]
+    def __call__(self, service, read_timeout=None):
+        """``read_timeout``: for a synchronous call that may run that long (a Lambda invocation); that client makes a
+        single attempt, since a retry would run the call twice."""
+        key = (service, read_timeout)
+        if key not in self._made:
+            self._made[key] = self._create(service, read_timeout)
+        return self._made[key]
 
-    def _create(self, service):
+    def _create(self, service, read_timeout=None):
         if self._session is None:
             region, endpoint_url, params = get_aws_connection_info(self._module)
             params = dict(params)
@@ -54,8 +57,12 @@ class SessionClients:
                 self._session = boto3.session.Session(profile_name=profile)
             except botocore.exceptions.BotoCoreError as e:
                 self._module.fail_json_aws(e, msg="Couldn't connect to AWS")
+        settings = self._settings
+        if read_timeout:
+            long_call = botocore.config.Config(read_timeout=read_timeout, retries={"total_max_attempts": 1})
+            settings = dict(settings, config=settings["config"].merge(long_call))
         try:
-            client = self._session.client(service, **self._settings)
+            client = self._session.client(service, **settings)
         except botocore.exceptions.NoRegionError:
             self._module.fail_json(msg=f"The {self._module._name} module requires a region and none was found")
         except (ValueError, botocore.exceptions.BotoCoreError) as e:

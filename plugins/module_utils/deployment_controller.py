@@ -45,7 +45,13 @@ def live_controller(services):
 
 
 def codedeploy_layer(services, setting, state, service_name):
-    """What the codedeploy role does for one service: ``{'state': 'present'|'absent', 'reason': str}``.
+    """What the codedeploy role does for one service: ``{'state': 'present'|'absent', 'validation':
+    'present'|'absent', 'reason': str}``.
+
+    ``validation``: the validation function stays for both controllers while the layer is wanted: CodeDeploy invokes
+    it as the AfterAllowTestTraffic hook, and on the ECS controller the release invokes it while the PAUSE hook holds
+    POST_TEST_TRAFFIC_SHIFT (it answers ECS's Lambda hook payload too), so both controllers validate from inside the
+    VPC.
 
     - ``codedeploy_state: absent`` removes the layer, whatever the controller.
     - ``codedeploy`` builds it, unless the live service already runs on ECS: AWS documents no move back from ECS to
@@ -62,7 +68,7 @@ def codedeploy_layer(services, setting, state, service_name):
         raise ControllerError(f"codedeploy_state: {state!r} is not a state; allowed: present, absent")
     live = live_controller(services)
     if state == "absent":
-        return {"state": "absent", "reason": "codedeploy_state is absent"}
+        return {"state": "absent", "validation": "absent", "reason": "codedeploy_state is absent"}
     if setting == "codedeploy":
         if live not in (None, "CODE_DEPLOY"):
             raise ControllerError(
@@ -70,7 +76,11 @@ def codedeploy_layer(services, setting, state, service_name):
                 "documents no in-place move back to CODE_DEPLOY (allowed here: ecs). Keep ecs, or remove the service "
                 "(ecs_state=absent) and build it again."
             )
-        return {"state": "present", "reason": f"service {service_name} is released by CodeDeploy"}
+        return {
+            "state": "present",
+            "validation": "present",
+            "reason": f"service {service_name} is released by CodeDeploy",
+        }
     if live == "CODE_DEPLOY":
         reason = (
             f"{SETTING} is ecs: service {service_name} still uses CODE_DEPLOY; the ecs layer moves it to ECS-native "
@@ -78,7 +88,7 @@ def codedeploy_layer(services, setting, state, service_name):
         )
     else:
         reason = f"service {service_name} is released by ECS-native blue/green ({SETTING} is ecs)"
-    return {"state": "absent", "reason": reason}
+    return {"state": "absent", "validation": "present", "reason": reason}
 
 
 def deploy_stage(setting):

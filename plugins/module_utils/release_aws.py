@@ -73,6 +73,16 @@ class ReleaseAWS(AwsClients):
             raise ReleaseError(f"unknown image tag {tag!r}: ECR repository {repository!r} has no image with this tag")
         return f"{repos[0]['repositoryUri']}:{tag}"
 
+    def function_arn(self, name):
+        """The validation function's ARN; a missing one fails before a deployment needs it."""
+        try:
+            return self.lambda_.get_function(FunctionName=name, aws_retry=True)["Configuration"]["FunctionArn"]
+        except is_boto3_error_code("ResourceNotFoundException"):
+            raise ReleaseError(
+                f"Lambda function {name!r} (the validation hook) does not exist; build the codedeploy layer with "
+                "codedeploy_validation_enabled, or release without validation_hook"
+            ) from None
+
     def db_instance(self, identifier):
         """DescribeDBInstances' DBInstance, or ReleaseError when it does not exist."""
         try:
@@ -152,16 +162,6 @@ class CodeDeployECS(ReleaseAWS):
     """The CodeDeploy controller's calls."""
 
     # Lambda / CloudWatch Logs (the validation hook) --------------------------------------------
-
-    def function_arn(self, name):
-        """The validation function's ARN; a missing one fails before a deployment names it as a hook."""
-        try:
-            return self.lambda_.get_function(FunctionName=name, aws_retry=True)["Configuration"]["FunctionArn"]
-        except is_boto3_error_code("ResourceNotFoundException"):
-            raise ReleaseError(
-                f"Lambda function {name!r} (the validation hook) does not exist; build the codedeploy layer with "
-                "codedeploy_validation_enabled, or release without validation_hook"
-            ) from None
 
     def log_messages(self, group, start_ms, term):
         """(timestamp ms, message) of the group's events since ``start_ms`` that contain ``term``; [] without the group."""

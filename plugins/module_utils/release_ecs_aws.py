@@ -11,11 +11,16 @@ service's ``loadBalancers[].advancedConfiguration`` rules (ELBv2 DescribeRules /
 
 from __future__ import annotations
 
+import json
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from .release import InFlight
 from .release_aws import ReleaseAWS, ReleaseError
 from .release_ecs import IN_FLIGHT_STATUSES
+
+# Lambda runs a function for at most 15 minutes (Lambda quotas): a synchronous invocation's answer comes before.
+_INVOKE_READ_TIMEOUT = 15 * 60 + 30
 
 
 def listener_arn_of_rule(rule_arn):
@@ -28,6 +33,22 @@ def listener_arn_of_rule(rule_arn):
 
 class EcsNative(ReleaseAWS):
     """The ECS controller's calls."""
+
+    def invoke_validation(self, name, payload):
+        """Invoke the validation function and wait for its answer (Lambda Invoke, RequestResponse): its JSON answer, or
+        ``{"hookStatus": "FAILED", "detail": ...}`` when the function itself failed (``FunctionError``)."""
+        lambda_ = self._clients("lambda", read_timeout=_INVOKE_READ_TIMEOUT)
+        answer = lambda_.invoke(FunctionName=name, InvocationType="RequestResponse", Payload=json.dumps(payload))
+        body = answer["Payload"].read().decode("utf-8", "replace")
+        if answer.get("FunctionError"):
+            return {"hookStatus": "FAILED", "detail": f"function error ({answer['FunctionError']}): {body[:300]}"}
+        try:
+            found = json.loads(body)
+        except ValueError:
+            found = None
+        if not isinstance(found, dict):
+            return {"hookStatus": "FAILED", "detail": f"the function answered no JSON object: {body[:300]}"}
+        return found
 
     def deployment(self, arn):
         """DescribeServiceDeployments of one deployment (its ServiceDeployment), or None when ECS has no such one."""

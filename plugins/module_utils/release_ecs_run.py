@@ -42,7 +42,11 @@ class EcsRun(Run):
         self.stage_step = None
         self.production = None
         self.versions = {}
-        for option in ("validation_hook", "auto_rollback", "application_name", "deployment_group_name"):
+        # The validation function (codedeploy layer), invoked while the PAUSE hook holds: the check from inside the VPC.
+        self.hook = params["validation_hook"]
+        if self.hook:
+            self.aws.function_arn(self.hook)
+        for option in ("auto_rollback", "application_name", "deployment_group_name"):
             if params[option] is not None:
                 self.module.warn(
                     f"{option} applies to CodeDeploy; ECS service {self.service_name} uses the ECS deployment "
@@ -235,7 +239,7 @@ class EcsRun(Run):
         """
         validation = logic.Validation(
             logic.VALIDATION_PENDING
-            if self.validation_cfg and checks and stop_reason is None
+            if (self.validation_cfg or self.hook) and checks and stop_reason is None
             else logic.VALIDATION_NOT_CONFIGURED
         )
         alarms = self.alarms if checks else []
@@ -278,7 +282,7 @@ class EcsRun(Run):
                     return self.completed_despite_rollback(arn, outcome, undo_arn)
                 return outcome
             if action.kind == decide.VALIDATE:
-                validation = self.validate(stage, decide.before_production(stage))
+                validation = self.validate_green(deployment, stage)
                 continue
             if action.kind == decide.CONTINUE:
                 self.continue_hook(arn, action.hook_id, action.reason)
@@ -297,6 +301,47 @@ class EcsRun(Run):
                     "unfinished": True,
                 }
             sleep(self.poll_interval)
+
+    def validate_green(self, deployment, stage):
+        """The validation function's check from inside the VPC, then the controller's own (O(validation))."""
+        before = decide.before_production(stage)
+        if self.hook:
+            validation = self.hook_validation(deployment, stage, before)
+            if validation.state != logic.VALIDATION_PASSED or not self.validation_cfg:
+                return validation
+        return self.validate(stage, before)
+
+    def hook_validation(self, deployment, stage, before_production):
+        """Invoke the validation function with ECS's Lambda hook payload (ECS developer guide, "Lifecycle hooks for
+        Amazon ECS service deployments") as one ``validation`` step; IN_PROGRESS asks again after its callBackDelay
+        (default 30 s, "Lambda hooks for Amazon ECS service deployments"), within the release's timeout."""
+        started = now()
+        payload = {
+            "serviceArn": deployment.get("serviceArn"),
+            "targetServiceRevisionArn": (deployment.get("targetServiceRevision") or {}).get("arn"),
+        }
+        while True:
+            answer = self.aws.invoke_validation(self.hook, payload)
+            status = answer.get("hookStatus")
+            if status != "IN_PROGRESS" or (self.timeout is not None and self.elapsed() >= self.timeout):
+                break
+            payload["hookDetails"] = answer.get("hookDetails") or payload.get("hookDetails") or {}
+            sleep(float(answer.get("callBackDelay") or 30))
+        ok = status == "SUCCEEDED"
+        detail = str(answer.get("detail") or f"the function answered hookStatus {status!r}")
+        self.log.add(
+            "validation",
+            "passed" if ok else "failed",
+            started,
+            now(),
+            by="hook",
+            function=self.hook,
+            phase=stage,
+            before_production_traffic=before_production,
+            attempts=answer.get("attempts") or [],
+            detail=detail,
+        )
+        return logic.Validation(logic.VALIDATION_PASSED if ok else logic.VALIDATION_FAILED, detail)
 
     def completed_despite_rollback(self, arn, outcome, undo_arn):
         """The deployment succeeded before our rollback: deploy the revision that was live before (without checks)."""

@@ -125,11 +125,15 @@ options:
     choices: ['release', 'rollback', 'stop', 'continue']
   validation_hook:
     description:
-      - CodeDeploy controller only (on the C(ECS) controller the service's own lifecycle hooks apply; a warning says
-        so).
-      - Lambda function (name or ARN) the AppSpec names as the C(AfterAllowTestTraffic) hook of every deployment
-        the module creates, that is the validation function the C(codedeploy) role deploys in the app subnets
-        (naming key C(validation_function)). It checks the test listener from inside the VPC and reports to
+      - The validation function (name or ARN) the C(codedeploy) role deploys in the app subnets for either
+        controller (naming key C(validation_function)).
+      - On the C(ECS) controller the module invokes the function itself (C(lambda:InvokeFunction), C(RequestResponse),
+        with ECS's Lambda hook payload C(serviceArn) and C(targetServiceRevisionArn)) while the C(PAUSE) hook holds
+        C(POST_TEST_TRAFFIC_SHIFT), and reads its C(hookStatus) (C(SUCCEEDED) continues, C(FAILED) rolls back,
+        C(IN_PROGRESS) asks again after its C(callBackDelay)), so both controllers validate from inside the VPC. The
+        answer's attempts make the C(validation) step.
+      - On the C(CODE_DEPLOY) controller, the AppSpec names it as the C(AfterAllowTestTraffic) hook of every
+        deployment the module creates. It checks the test listener from inside the VPC and reports to
         CodeDeploy; this is the release's validation.
       - Its outcome is read from C(GetDeploymentTarget) (the lifecycle event C(AfterAllowTestTraffic)
         C(Succeeded) or C(Failed)), and its attempts (status, latency, the body excerpt that failed) from its

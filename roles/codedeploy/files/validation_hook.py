@@ -15,6 +15,13 @@ AppSpec (GetDeployment, GetApplicationRevision) and its task definition (Describ
 
 Invoked without a DeploymentId (RequestResponse, by hand or by the release), it runs the check and returns the
 result without reporting anything.
+
+For a service on the ECS deployment controller the same function answers ECS's lifecycle hook payload
+({"serviceArn", "targetServiceRevisionArn", "testTrafficWeights", "productionTrafficWeights"}, ECS developer guide,
+"Lifecycle hooks for Amazon ECS service deployments"): the released tag comes from the target service revision
+(DescribeServiceRevisions), and the answer carries ``hookStatus`` SUCCEEDED or FAILED, which ECS reads when it invokes
+the function as an AWS_LAMBDA hook ("Lambda hooks for Amazon ECS service deployments"; FAILED rolls back). The release
+module invokes it so while the PAUSE hook holds POST_TEST_TRAFFIC_SHIFT.
 """
 
 import json
@@ -75,6 +82,18 @@ def released_image_tag(codedeploy, ecs, deployment_id, container_name):
     arn = task_definition_of(content or "")
     if not arn:
         raise http_check.DefinitionError(f"deployment {deployment_id}'s AppSpec names no TaskDefinition")
+    return _container_tag(ecs, arn, container_name)
+
+
+def revision_image_tag(ecs, revision_arn, container_name):
+    """The tag of the container's image in an ECS service revision (the ECS controller's target)."""
+    found = ecs.describe_service_revisions(serviceRevisionArns=[revision_arn]).get("serviceRevisions") or []
+    if not found:
+        raise http_check.DefinitionError(f"service revision {revision_arn} not found")
+    return _container_tag(ecs, found[0]["taskDefinition"], container_name)
+
+
+def _container_tag(ecs, arn, container_name):
     containers = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"]
     chosen = [c for c in containers if c["name"] == container_name] if container_name else containers[:1]
     if not chosen:
@@ -95,13 +114,17 @@ def _deadline(context):
 
 def check(event, context, codedeploy):
     """Run the check for this event: the result dict of http_check.run."""
-    deployment_id = event.get("DeploymentId")
+    deployment_id = event.get("DeploymentId") or event.get("targetServiceRevisionArn")
     definition = http_check.definition_from_environment(os.environ)
     image_tag = None
     if http_check.IMAGE_TAG in definition["body_pattern"]:
-        image_tag = event.get("ImageTag") or released_image_tag(
-            codedeploy, _client("ecs"), deployment_id, definition["container_name"]
-        )
+        image_tag = event.get("ImageTag")
+        if not image_tag and event.get("targetServiceRevisionArn"):
+            image_tag = revision_image_tag(
+                _client("ecs"), event["targetServiceRevisionArn"], definition["container_name"]
+            )
+        elif not image_tag:
+            image_tag = released_image_tag(codedeploy, _client("ecs"), deployment_id, definition["container_name"])
 
     def on_attempt(attempt):
         log(deployment_id=deployment_id, url=definition["url"], **attempt)
@@ -116,7 +139,7 @@ def handler(event, context=None):
     result = {"ok": False, "detail": "not run", "attempts": []}
     codedeploy = None
     try:
-        codedeploy = _client("codedeploy")
+        codedeploy = None if event.get("targetServiceRevisionArn") else _client("codedeploy")
         result = check(event, context, codedeploy)
     except Exception as e:  # noqa: BLE001 - any failure of the function is a failed validation, reported
         result = {"ok": False, "detail": f"validation function error: {type(e).__name__}: {e}", "attempts": []}
@@ -130,4 +153,10 @@ def handler(event, context=None):
         except Exception as e:  # noqa: BLE001 - nothing else can report; say why in the log and to the caller
             log(deployment_id=deployment_id, report_error=f"{type(e).__name__}: {e}")
             raise
-    return {"status": status, "detail": result["detail"], "attempts": result["attempts"]}
+    # hookStatus: what ECS reads from a Lambda hook (SUCCEEDED continues, FAILED rolls back); CodeDeploy ignores it.
+    return {
+        "status": status,
+        "hookStatus": "SUCCEEDED" if result["ok"] else "FAILED",
+        "detail": result["detail"],
+        "attempts": result["attempts"],
+    }

@@ -67,3 +67,20 @@ def test_service_role_is_assumed_by_codedeploy_for_this_account_only():
         "StringEquals": {"aws:SourceAccount": "123456789012"},
         "ArnLike": {"aws:SourceArn": "arn:aws-us-gov:codedeploy:us-gov-west-1:123456789012:*"},
     }
+
+
+def test_validation_function_of_an_ecs_service_may_read_only_its_own_revisions_and_log():
+    from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+
+    caller = {"partition": "aws", "account": "123456789012"}
+    names = naming.service_names("prd", "demo", "api")
+    context = {"_common_caller": caller, "_codedeploy_names": names, "bluegreen_region": "eu-west-1"}
+    policy = _render("_codedeploy_validation_policy_ecs", context)
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    assert set(statements) == {"WriteOwnLog", "ReadServiceRevision", "ReadReleasedImage"}  # nothing of CodeDeploy
+    assert statements["ReadServiceRevision"] == {
+        "Sid": "ReadServiceRevision",
+        "Effect": "Allow",
+        "Action": "ecs:DescribeServiceRevisions",
+        "Resource": "arn:aws:ecs:eu-west-1:123456789012:service-revision/prd-demo-cluster/prd-demo-api/*",
+    }

@@ -198,3 +198,51 @@ def test_without_a_deployment_it_only_answers(hook, app, clients, monkeypatch):
 )
 def test_image_tag_of(hook, image, tag):
     assert hook.image_tag_of(image) == tag
+
+
+# ECS's lifecycle hook payload (ECS developer guide, "Lifecycle hooks for Amazon ECS service deployments"): the same
+# function answers with hookStatus, and finds the released tag in the target service revision.
+REVISION = "arn:aws:ecs:us-east-1:123456789012:service-revision/local-demo-cluster/local-demo-api/4444"
+ECS_EVENT = {
+    "serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/local-demo-cluster/local-demo-api",
+    "targetServiceRevisionArn": REVISION,
+    "testTrafficWeights": {REVISION: 100},
+    "productionTrafficWeights": {REVISION: 0},
+}
+
+
+def test_an_ecs_hook_payload_gets_hook_status_and_reports_nothing_to_codedeploy(hook, app, clients, monkeypatch):
+    environment(monkeypatch, app, body_pattern='"version":\\s*"{image_tag}"')
+    app.answers[:] = [(200, b'{"version": "2.0.0"}')]
+    ecs = clients["ecs"]
+    ecs.add_response(
+        "describe_service_revisions",
+        {"serviceRevisions": [{"serviceRevisionArn": REVISION, "taskDefinition": TASKDEF}], "failures": []},
+        {"serviceRevisionArns": [REVISION]},
+    )
+    ecs.add_response(
+        "describe_task_definition",
+        {"taskDefinition": {"containerDefinitions": [{"name": "web", "image": "repo/local-demo-web:2.0.0"}]}},
+        {"taskDefinition": TASKDEF},
+    )
+    answer = hook.handler(dict(ECS_EVENT))  # a CodeDeploy call would fail the stubs: none is queued
+    assert answer["hookStatus"] == "SUCCEEDED" and answer["status"] == "Succeeded"
+
+
+def test_an_ecs_hook_payload_with_the_wrong_version_is_failed(hook, app, clients, monkeypatch):
+    environment(monkeypatch, app, body_pattern='"version":\\s*"{image_tag}"', attempts=1)
+    app.answers[:] = [(200, b'{"version": "1.0.0"}')]
+    answer = hook.handler(dict(ECS_EVENT, ImageTag="2.0.0"))  # the release names the tag: no ECS read either
+    assert answer["hookStatus"] == "FAILED"
+    assert "does not match" in answer["detail"]
+
+
+def test_an_unknown_service_revision_is_failed(hook, app, clients, monkeypatch):
+    environment(monkeypatch, app, body_pattern="{image_tag}")
+    clients["ecs"].add_response(
+        "describe_service_revisions",
+        {"serviceRevisions": [], "failures": [{"arn": REVISION, "reason": "MISSING"}]},
+        {"serviceRevisionArns": [REVISION]},
+    )
+    answer = hook.handler(dict(ECS_EVENT))
+    assert answer["hookStatus"] == "FAILED" and "not found" in answer["detail"]

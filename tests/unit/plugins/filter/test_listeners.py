@@ -29,3 +29,15 @@ def test_deployment_group_listener_fails_as_a_filter_error():
 
 def test_tagged_listeners_filter():
     assert FILTERS["tagged_listeners"](LB) == {"production": "", "test": TEST}
+
+
+def test_tagged_listener_returns_the_listener_on_the_tagged_port():
+    assert FILTERS["tagged_listener"](LB, "test") == LB["listeners"][0]
+
+
+@pytest.mark.parametrize(
+    "route, message", [("production", "has no production listener on the port"), ("blue", "route must be one of")]
+)
+def test_tagged_listener_fails_as_a_filter_error(route, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        FILTERS["tagged_listener"](LB, route)

@@ -56,3 +56,14 @@ def test_an_unknown_service_fails_the_module(module):
             SessionClients(module)("no-such-service")
 
     assert fail.call_args.kwargs["msg"] == "Couldn't connect to AWS"
+
+
+def test_a_long_call_client_waits_that_long_and_never_retries(module):
+    clients = SessionClients(module)
+    invoke = clients("lambda", read_timeout=900)
+
+    assert invoke is not clients("lambda")  # the plain client keeps botocore's timeouts and retries
+    assert invoke.meta.config.read_timeout == 900
+    assert invoke.meta.config.retries["total_max_attempts"] == 1  # a retry would run the function twice
+    assert invoke.meta.config.connect_timeout == 7  # the module's settings still apply
+    assert clients("lambda", read_timeout=900) is invoke

@@ -43,13 +43,15 @@ def test_live_controller_reads_the_active_service_and_aws_default():
 
 @pytest.mark.parametrize("services", [[], live("CODE_DEPLOY")])
 def test_codedeploy_builds_the_layer(services):
-    assert codedeploy_layer(services, "codedeploy", "present", SERVICE)["state"] == "present"
+    decision = codedeploy_layer(services, "codedeploy", "present", SERVICE)
+    assert (decision["state"], decision["validation"]) == ("present", "present")
 
 
 @pytest.mark.parametrize("services", [[], live(), live("ECS"), live("CODE_DEPLOY")])
 def test_state_absent_removes_whatever_the_controller(services):
     assert codedeploy_layer(services, "ecs", "absent", SERVICE) == {
         "state": "absent",
+        "validation": "absent",
         "reason": "codedeploy_state is absent",
     }
 
@@ -65,6 +67,8 @@ def test_codedeploy_on_a_live_ecs_service_is_refused():
 def test_ecs_removes_the_layer(services):
     decision = codedeploy_layer(services, "ecs", "present", SERVICE)
     assert decision["state"] == "absent"
+    # The validation function stays: the release invokes it while the ECS controller's PAUSE hook holds.
+    assert decision["validation"] == "present"
     assert "released by ECS-native blue/green" in decision["reason"]
 
 

@@ -80,7 +80,7 @@ def run_module(module, args, stubs, capsys, check_mode=False, diff=False):
         stubs,
         patch_module_args(args),
         mock.patch.object(AnsibleAWSModule, "client", side_effect=stubs.client),
-        mock.patch.object(SessionClients, "_create", lambda self, service: stubs.client(service, self._retry)),
+        mock.patch.object(SessionClients, "_create", lambda self, service, *_: stubs.client(service, self._retry)),
     ):
         with pytest.raises(SystemExit) as exit_info:
             module.main()
