@@ -71,7 +71,8 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-def hook_function(aws, name: str, status: str) -> str:
+def lambda_role(aws, name: str = "hook") -> str:
+    """A role Lambda may assume (made once; later calls find it)."""
     trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -80,9 +81,13 @@ def hook_function(aws, name: str, status: str) -> str:
     }
     iam = aws("iam")
     try:
-        role = iam.create_role(RoleName="hook", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     except ClientError:
-        role = iam.get_role(RoleName="hook")["Role"]["Arn"]
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+
+
+def hook_function(aws, name: str, status: str) -> str:
+    role = lambda_role(aws)
     return aws("lambda").create_function(
         FunctionName=name,
         Runtime="python3.11",

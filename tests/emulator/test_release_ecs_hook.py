@@ -6,7 +6,6 @@ would when ECS invoked it as an AWS_LAMBDA hook.
 """
 
 import io
-import json
 import os
 import zipfile
 
@@ -14,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.bluegreen.ecs.plugins.module_utils import http_check
+from tests.emulator.test_dataplane_hooks import lambda_role
 from tests.emulator.test_ecs_native_engine import ROOT, versions
 from tests.emulator.test_release_ecs_native import run, steps
 
@@ -31,17 +31,7 @@ def bundle():
 
 
 def validation_function(stack, pattern):
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    iam = stack.aws("iam")
-    try:
-        role = iam.create_role(RoleName="validate", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    except ClientError:
-        role = iam.get_role(RoleName="validate")["Role"]["Arn"]
+    role = lambda_role(stack.aws, "validate")
     definition = {
         "url": f"http://{stack.dns}:8080/",
         "body_pattern": pattern,
