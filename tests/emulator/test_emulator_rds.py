@@ -110,6 +110,39 @@ def test_turning_on_managed_password_moves_the_server_to_the_secret(aws, rds):
         assert conn.execute("SELECT 1").fetchone() == (1,)
 
 
+@pytest.mark.parametrize(
+    ("operation", "kwargs"),
+    [
+        ("put_secret_value", {"SecretString": '{"username": "app_admin", "password": "mine"}'}),
+        ("update_secret", {"SecretString": '{"username": "app_admin", "password": "mine"}'}),
+        ("update_secret", {"Description": "renamed"}),
+        ("delete_secret", {"ForceDeleteWithoutRecovery": True}),
+    ],
+)
+def test_the_managed_secret_is_changed_only_through_rds(aws, rds, operation, kwargs):
+    arn = create(rds, ManageMasterUserPassword=True)["MasterUserSecret"]["SecretArn"]
+    before = secret_value(aws, arn)
+    secrets = aws("secretsmanager")
+    with pytest.raises(ClientError) as refused:
+        getattr(secrets, operation)(SecretId=arn, **kwargs)
+    assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "managed by rds" in refused.value.response["Error"]["Message"]
+    assert secret_value(aws, arn) == before
+    # RDS itself still removes it with the instance.
+    rds.delete_db_instance(DBInstanceIdentifier="stub-db", SkipFinalSnapshot=True)
+    with pytest.raises(ClientError) as gone:
+        secrets.describe_secret(SecretId=arn)
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_secret_of_our_own_is_still_ours_to_change(aws):
+    secrets = aws("secretsmanager")
+    arn = secrets.create_secret(Name="own", SecretString="one")["ARN"]
+    secrets.put_secret_value(SecretId=arn, SecretString="two")
+    assert secrets.get_secret_value(SecretId=arn)["SecretString"] == "two"
+    secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+
+
 def test_deleting_the_instance_stops_its_server(rds):
     instance = create(rds, MasterUserPassword="given-Passw0rd")
     address = (instance["Endpoint"]["Address"], instance["Endpoint"]["Port"])
