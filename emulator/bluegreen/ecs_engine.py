@@ -373,6 +373,7 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
             launch_type=service.launch_type,
             created_at=utcnow(),
             container=(balancer.get("containerName"), balancer.get("containerPort")),
+            service_registries=[dict(r) for r in getattr(service, "service_registries", None) or []],
         )
         self.revisions[revision.arn] = revision
         return revision
@@ -406,7 +407,8 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
             role = iam_backends[self.backend.account_id][partition].get_role_by_arn(role_arn)
         except Exception:  # noqa: BLE001 - moto's IAMNotFoundException
             return None
-        return iam.trusts_service(role, ecs_config.LB_ROLE_PRINCIPAL)
+        # A role IAM has not propagated yet is one ECS cannot assume either (patches/iam.py, role_propagated).
+        return iam.trusts_service(role, ecs_config.LB_ROLE_PRINCIPAL) and iam.role_propagated(role)
 
     def _revision_shape(self, revision: Revision) -> dict:
         """ServiceRevision (API_ServiceRevision.html)."""
@@ -416,7 +418,7 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
             "clusterArn": revision.cluster_arn,
             "taskDefinition": revision.task_definition,
             "loadBalancers": [dict(b) for b in revision.configured_load_balancers],
-            "serviceRegistries": [],
+            "serviceRegistries": [dict(r) for r in revision.service_registries],
             "containerImages": self._images(revision),
             "guardDutyEnabled": False,
             "createdAt": revision.created_at,
@@ -439,7 +441,10 @@ class EcsNativeEngine:  # pylint: disable=too-many-public-methods
 
 
 def revision_fields(service) -> dict:
-    """The service properties whose change makes a new revision (developerguide/service-revision-property.html)."""
+    """The service properties whose change makes a new revision (developerguide/service-revision-property.html).
+
+    serviceRegistries among them: "This parameter triggers a new service deployment" (API_UpdateService.html,
+    serviceRegistries; botocore's ecs model says the same)."""
     return json.loads(
         json.dumps(
             {
@@ -447,6 +452,7 @@ def revision_fields(service) -> dict:
                 "networkConfiguration": service.network_configuration or {},
                 "loadBalancers": service.load_balancers or [],
                 "platformVersion": service.platform_version,
+                "serviceRegistries": getattr(service, "service_registries", None) or [],
             },
             sort_keys=True,
             default=str,

@@ -97,6 +97,9 @@ class Revision:  # pylint: disable=too-many-instance-attributes
     target_group_arn: str | None = None
     container: tuple[str | None, int | None] = (None, None)
     scale: dict = dataclasses.field(default_factory=lambda: {"value": 0.0, "unit": "PERCENT"})
+    # The revision's own serviceRegistries: its tasks register there (emulator/dataplane/discovery.py), whatever the
+    # service says later (service-revision-property.html lists "Service registries" among a revision's properties).
+    service_registries: list = dataclasses.field(default_factory=list)
 
     @property
     def task_set_arn(self) -> str:

@@ -24,7 +24,12 @@ _LOG = logging.getLogger("emulator.dataplane.discovery")
 
 
 def registries(service, task_set) -> list[dict]:
-    """The registries a task of this task set (or ECS-native revision) registers into."""
+    """The registries a task of this task set (or ECS-native revision) registers into.
+
+    An ECS-native service revision carries its own (empty included: an UpdateService that removed them starts a
+    revision without them, API_UpdateService.html serviceRegistries); a task set without any takes the service's."""
+    if hasattr(task_set, "configured_load_balancers"):  # emulator/bluegreen/service_deployment.py Revision
+        return [dict(r) for r in task_set.service_registries]
     return list(getattr(task_set, "service_registries", None) or getattr(service, "service_registries", None) or [])
 
 
