@@ -137,9 +137,11 @@ def check_load_balancers(load_balancers: list | None, strategy: str, rule_action
                 _check_rule(key, advanced[key], rule_actions(advanced[key]))
         trusted = role_trusts(advanced["roleArn"])
         if not trusted:
+            # AWS's wording (as terraform-provider-aws #38538 quotes it); a role not propagated yet gets it too.
             raise invalid(
-                f"Amazon ECS cannot assume the role {advanced['roleArn']} in advancedConfiguration.roleArn: "
-                f"its trust policy must allow {LB_ROLE_PRINCIPAL} to call sts:AssumeRole."
+                f"ECS was unable to assume the configured ECS Infrastructure Role '{advanced['roleArn']}'. Please "
+                f"verify that the role being passed has the proper trust relationship with Amazon ECS "
+                f"({LB_ROLE_PRINCIPAL}, sts:AssumeRole)."
             )
 
 

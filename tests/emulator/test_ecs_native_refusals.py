@@ -6,6 +6,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator.patches import iam as iam_patch
+from tests.emulator.codedeploy_setup import age_role
+
 CANARY = {"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 1}}
 
 
@@ -101,6 +104,24 @@ def test_role_that_ecs_cannot_assume_is_refused(stack):
     assert "ecs.amazonaws.com" in refused_create(stack, CANARY, loadBalancers=stack.balancers(roleArn=role))
     missing = role.replace("not-ecs", "nobody")
     assert missing in refused_create(stack, CANARY, loadBalancers=stack.balancers(roleArn=missing))
+
+
+def test_a_role_iam_has_not_propagated_yet_is_one_ecs_cannot_assume(stack):
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    iam_patch.set_propagation_seconds(30)
+    try:
+        fresh = stack.aws("iam").create_role(RoleName="fresh-lb", AssumeRolePolicyDocument=json.dumps(trust))
+        arn = fresh["Role"]["Arn"]
+        message = refused_create(stack, CANARY, loadBalancers=stack.balancers(roleArn=arn))
+        # What the ecs role retries on (roles/ecs/tasks/ecs_service.yml: 'unable to assume', any case).
+        assert "unable to assume" in message.lower() and arn in message
+        age_role(arn, hours=31 / 3600)
+        stack.create(CANARY, runs=False, loadBalancers=stack.balancers(roleArn=arn))
+    finally:
+        iam_patch.set_propagation_seconds(None)
 
 
 def test_update_service_is_refused_before_it_changes_anything(stack, no_health):
