@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import discovery
+from ansible_collections.bluegreen.ecs.plugins.module_utils import discovery, discovery_wiring
 
 
 def _guard(name, func):
@@ -30,6 +30,8 @@ FILTERS = {
     "discovery_egress_rules": discovery.egress_rules,
     "discovery_service_registries": discovery.service_registries,
     "discovery_calls_errors": discovery.calls_errors,
+    "discovery_inventory_specs": discovery_wiring.inventory_specs,
+    "discovery_security_group_rules": discovery_wiring.security_group_rules,
 }
 
 

@@ -61,9 +61,16 @@ print(json.dumps({name: templar.template(trust("{{ %s }}" % name)) for name in j
 def render(names, **context):
     base = {
         "_common_service": {
-            "spec": {"secrets": {}, "database": "app" if context.get("_ecs_database") else ""},
+            "spec": {
+                "name": "web",
+                "port": 8000,
+                "secrets": {},
+                "database": "app" if context.get("_ecs_database") else "",
+                "calls": [],
+                "discovery": {},
+            },
             "names": naming.service_names("prd", "demo", "web"),
-            "platform": {},
+            "platform": naming.platform_names("prd", "demo"),
             "tags": {},
             "platform_tags": {},
         },
@@ -72,6 +79,9 @@ def render(names, **context):
         "bluegreen_env": "prd",
         "bluegreen_project": "demo",
         "ecs_task_role_policy_statements": [],
+        # One service host and nothing discovered (tests/unit/roles/test_ecs_discovery_vars.py covers discovery).
+        "groups": {"services": ["web"]},
+        "hostvars": {"web": {"bluegreen_service": {"port": 8000, "cpu": 256, "memory": 512, "health_check_path": "/"}}},
     }
     base.update(context)
     proc = subprocess.run(
