@@ -2,7 +2,7 @@
 
 destroy.yml must leave nothing behind; this is how its test (and an operator) checks. It asks the
 Resource Groups Tagging API, plus the services that API does not cover (IAM) or that the emulator
-does not index there (ECR, CodeBuild, CodePipeline, Elastic IPs). Exit 1 when anything remains.
+does not index there (ECR, CodeBuild, CodePipeline, Elastic IPs, Cloud Map). Exit 1 when anything remains.
 """
 
 import argparse
@@ -92,7 +92,19 @@ def elastic_ips(session, env):
     return [a["AllocationId"] for a in addresses]
 
 
-CHECKS = (tagging_api, iam_roles, ecr_repositories, codebuild_projects, pipelines, elastic_ips)
+def cloud_map(session, env):
+    """The environment's Cloud Map namespaces and services (service discovery): by their tags, as everything else."""
+    sd = session.client("servicediscovery")
+    found = []
+    for kind, key in (("list_namespaces", "Namespaces"), ("list_services", "Services")):
+        for page in sd.get_paginator(kind).paginate():
+            for item in page[key]:
+                if _ours(sd.list_tags_for_resource(ResourceARN=item["Arn"])["Tags"], env):
+                    found.append(item["Arn"])
+    return found
+
+
+CHECKS = (tagging_api, iam_roles, ecr_repositories, codebuild_projects, pipelines, elastic_ips, cloud_map)
 
 
 def leftovers(session, env):
