@@ -347,11 +347,7 @@ class CodeDeployRun(Run):
             checks=False,
         )
         undone = self.follow(undo_id, self.ready_wait(), checks=False)
-        outcome["rollback_deployment_id"] = undo_id
-        outcome["rolled_back"] = undone["success"]
-        verb = "redeployed" if undone["success"] else f"tried to redeploy ({undone.get('status')})"
-        outcome["reason"] = f"{reason}; deployment {undo_id} {verb} {undo_arn}"
-        return outcome
+        return self.undone(outcome, undo_id, undone, undo_arn, reason)
 
     def finish_failed(self, info, reason, rollback_requested):
         """The deployment ended without success: follow CodeDeploy's rollback deployment, if any."""
@@ -373,26 +369,6 @@ class CodeDeployRun(Run):
             outcome["rolled_back"] = rollback.get("status") == logic.SUCCEEDED
             self.log.add("rollback_deployment", rollback.get("status"), started, now(), deployment_id=rollback_id)
         return outcome
-
-    def report(self, deployment_id, outcome, expected_arn=None, success_msg="released", diff=None):
-        """Exit with the outcome of a followed deployment; fail unless it succeeded."""
-        if diff is not None and self.module._diff:
-            self.result["diff"] = diff
-        self.result["deployment_id"] = deployment_id
-        self.result["status"] = outcome["status"]
-        self.read_live_after()
-        if outcome["success"]:
-            if expected_arn and self.result["task_definition_after"] != expected_arn:
-                self.fail(
-                    f"deployment {deployment_id} succeeded but the service runs "
-                    f"{self.result['task_definition_after']}, not {expected_arn}",
-                    rolled_back=False,
-                )
-            self.exit(f"{success_msg}: deployment {deployment_id} succeeded")
-        extra = {"rolled_back": outcome.get("rolled_back", False)}
-        if outcome.get("rollback_deployment_id"):
-            extra["rollback_deployment_id"] = outcome["rollback_deployment_id"]
-        self.fail(outcome["reason"], **extra)
 
     def start_deployment(self, arn, service, container_name, container_port, description, checks=True):
         """CreateDeployment; ``checks``: the AppSpec names the validation hook (not when undoing a faulty one)."""
@@ -452,20 +428,7 @@ class CodeDeployRun(Run):
                 stopped.add(other.deployment_id)
             started = now()
             info = self.wait_terminal(other.deployment_id, self.started + self.timeout)
-            self.log.add(
-                "wait_for_other_deployment",
-                info.get("status"),
-                started,
-                now(),
-                deployment_id=other.deployment_id,
-            )
-            if info.get("status") not in logic.TERMINAL_STATUSES:
-                self.fail(
-                    f"timed out after {self.timeout}s waiting for deployment {other.deployment_id} "
-                    f"({info.get('status')}) to end",
-                    deployment_id=other.deployment_id,
-                    status=info.get("status"),
-                )
+            self.waited_for_other(other, started, info, logic.TERMINAL_STATUSES)
 
     @staticmethod
     def service_settings(network, platform):

@@ -27,6 +27,7 @@ _UNREACHABLE_AFTER = 3
 
 class EcsRun(Run):
     kind = "ecs"
+    noun = "service deployment"
 
     def setup(self):
         params = self.params
@@ -350,31 +351,7 @@ class EcsRun(Run):
             return outcome
         undo = self.start(undo_arn, service, [], f"undo {arn.rsplit('/', 1)[-1]}")
         undone = self.follow(undo, checks=False)
-        outcome["rollback_deployment_id"] = undo
-        outcome["rolled_back"] = undone["success"]
-        verb = "redeployed" if undone["success"] else f"tried to redeploy ({undone.get('status')})"
-        outcome["reason"] = f"{outcome['reason']}; deployment {undo} {verb} {undo_arn}"
-        return outcome
-
-    def report(self, arn, outcome, expected_arn=None, success_msg="released", diff=None):
-        """End with the outcome of a followed deployment; fail unless it succeeded."""
-        if diff is not None and self.module._diff:
-            self.result["diff"] = diff
-        self.result["deployment_id"] = arn
-        self.result["status"] = outcome["status"]
-        self.read_live_after()
-        if outcome["success"]:
-            if expected_arn and self.result["task_definition_after"] != expected_arn:
-                self.fail(
-                    f"service deployment {arn} succeeded but the service runs "
-                    f"{self.result['task_definition_after']}, not {expected_arn}",
-                    rolled_back=False,
-                )
-            self.exit(f"{success_msg}: service deployment {arn} succeeded")
-        extra = {"rolled_back": outcome.get("rolled_back", False)}
-        if outcome.get("rollback_deployment_id"):
-            extra["rollback_deployment_id"] = outcome["rollback_deployment_id"]
-        self.fail(outcome["reason"], **extra)
+        return self.undone(outcome, undo, undone, undo_arn, outcome["reason"])
 
     # -- conflicts -------------------------------------------------------------------------------
 
@@ -408,16 +385,7 @@ class EcsRun(Run):
                 stopped.add(other.deployment_id)
             started = now()
             ended = self.wait_terminal(other.deployment_id, self.started + self.timeout)
-            self.log.add(
-                "wait_for_other_deployment", ended.get("status"), started, now(), deployment_id=other.deployment_id
-            )
-            if ended.get("status") not in decide.TERMINAL_STATUSES:
-                self.fail(
-                    f"timed out after {self.timeout}s waiting for service deployment {other.deployment_id} "
-                    f"({ended.get('status')}) to end",
-                    deployment_id=other.deployment_id,
-                    status=ended.get("status"),
-                )
+            self.waited_for_other(other, started, ended, decide.TERMINAL_STATUSES)
 
     # -- the traffic sample ----------------------------------------------------------------------
 

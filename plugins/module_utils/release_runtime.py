@@ -298,6 +298,52 @@ class Run:
         self.log.add("register_task_definition", "done", at, at, task_definition=registered["taskDefinitionArn"])
         return registered["taskDefinitionArn"], True
 
+    # -- shared by both controllers' runs (``noun``: what AWS calls one deployment) -------------------------------
+
+    noun = "deployment"
+
+    def report(self, deployment_id, outcome, expected_arn=None, success_msg="released", diff=None):
+        """End with the outcome of a followed deployment; fail unless it succeeded."""
+        if diff is not None and self.module._diff:
+            self.result["diff"] = diff
+        self.result["deployment_id"] = deployment_id
+        self.result["status"] = outcome["status"]
+        self.read_live_after()
+        if outcome["success"]:
+            if expected_arn and self.result["task_definition_after"] != expected_arn:
+                self.fail(
+                    f"{self.noun} {deployment_id} succeeded but the service runs "
+                    f"{self.result['task_definition_after']}, not {expected_arn}",
+                    rolled_back=False,
+                )
+            self.exit(f"{success_msg}: {self.noun} {deployment_id} succeeded")
+        extra = {"rolled_back": outcome.get("rolled_back", False)}
+        if outcome.get("rollback_deployment_id"):
+            extra["rollback_deployment_id"] = outcome["rollback_deployment_id"]
+        self.fail(outcome["reason"], **extra)
+
+    @staticmethod
+    def undone(outcome, undo_id, followed, undo_arn, reason):
+        """``outcome`` after deployment ``undo_id`` put ``undo_arn`` back (``followed``: how it ended)."""
+        outcome["rollback_deployment_id"] = undo_id
+        outcome["rolled_back"] = followed["success"]
+        verb = "redeployed" if followed["success"] else f"tried to redeploy ({followed.get('status')})"
+        outcome["reason"] = f"{reason}; deployment {undo_id} {verb} {undo_arn}"
+        return outcome
+
+    def waited_for_other(self, other, started, ended, terminal_statuses):
+        """Log the wait for another deployment in flight; fail when it did not end within the timeout."""
+        self.log.add(
+            "wait_for_other_deployment", ended.get("status"), started, now(), deployment_id=other.deployment_id
+        )
+        if ended.get("status") not in terminal_statuses:
+            self.fail(
+                f"timed out after {self.timeout}s waiting for {self.noun} {other.deployment_id} "
+                f"({ended.get('status')}) to end",
+                deployment_id=other.deployment_id,
+                status=ended.get("status"),
+            )
+
     def validate(self, where, before_production_traffic):
         """The controller's HTTP check of the new revision (O(validation)), as one ``validation`` step."""
         cfg = self.validation_cfg
