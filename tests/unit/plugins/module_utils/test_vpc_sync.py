@@ -1,0 +1,217 @@
+"""The vpc role's convergence checks: a writer is skipped only when what it manages already matches."""
+
+import pytest
+
+from ansible_collections.bluegreen.ecs.plugins.filter.vpc_sync import FilterModule
+from ansible_collections.bluegreen.ecs.plugins.module_utils import vpc_sync
+
+TAGS = {"Environment": "stg", "Project": "p", "ManagedBy": "bluegreen.ecs"}
+PLAN = [
+    {"tier": "public", "az": "us-east-1a", "index": 0, "cidr": "10.0.0.0/20", "name": "v-public-a"},
+    {"tier": "public", "az": "us-east-1b", "index": 1, "cidr": "10.0.16.0/20", "name": "v-public-b"},
+    {"tier": "app", "az": "us-east-1a", "index": 0, "cidr": "10.0.64.0/20", "name": "v-app-a"},
+]
+
+
+def subnet(item, sid, **changes):
+    live = {
+        "id": sid,
+        "cidr_block": item["cidr"],
+        "availability_zone": item["az"],
+        "map_public_ip_on_launch": False,
+        "assign_ipv6_address_on_creation": False,
+        "tags": dict(TAGS, Name=item["name"], Tier=item["tier"]),
+    }
+    live.update(changes)
+    return live
+
+
+def vpc(**changes):
+    live = {
+        "id": "vpc-1",
+        "cidr_block": "10.0.0.0/16",
+        "cidr_block_association_set": [{"cidr_block": "10.0.0.0/16", "cidr_block_state": {"state": "associated"}}],
+        "enable_dns_support": True,
+        "enable_dns_hostnames": True,
+        "tags": dict(TAGS, Name="v"),
+    }
+    live.update(changes)
+    return live
+
+
+def test_a_matching_vpc_needs_no_writer():
+    assert vpc_sync.vpc_in_sync(vpc(), "10.0.0.0/16", dict(TAGS, Name="v"))
+
+
+@pytest.mark.parametrize(
+    "live",
+    [
+        {},
+        vpc(enable_dns_hostnames=False),
+        vpc(enable_dns_support=False),
+        vpc(tags=dict(TAGS, Name="v", Extra="x")),
+        vpc(tags=dict(TAGS)),
+        vpc(cidr_block="10.1.0.0/16"),
+    ],
+    ids=["missing", "hostnames-off", "dns-off", "extra-tag", "no-name", "other-cidr"],
+)
+def test_a_missing_or_different_vpc_runs_the_writer(live):
+    assert not vpc_sync.vpc_in_sync(live, "10.0.0.0/16", dict(TAGS, Name="v"))
+
+
+def test_aws_reserved_tags_are_not_drift():
+    assert vpc_sync.tags_equal(dict(TAGS, **{"aws:cloudformation:stack-name": "s"}), TAGS)
+
+
+def test_only_missing_or_different_subnets_are_written():
+    live = [subnet(PLAN[0], "subnet-a"), subnet(PLAN[1], "subnet-b", map_public_ip_on_launch=True)]
+    assert vpc_sync.subnets_to_write(PLAN, live, TAGS) == [PLAN[1], PLAN[2]]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"availability_zone": "us-east-1c"},
+        {"assign_ipv6_address_on_creation": True},
+        {"tags": dict(TAGS, Name="v-public-a")},
+    ],
+    ids=["az", "ipv6", "tier-tag-gone"],
+)
+def test_a_subnet_differing_in_what_the_writer_manages_is_written(changes):
+    assert vpc_sync.subnets_to_write(PLAN[:1], [subnet(PLAN[0], "subnet-a", **changes)], TAGS) == PLAN[:1]
+
+
+def test_the_subnet_index_takes_written_ids_over_live_ones_in_az_order():
+    live = [subnet(PLAN[0], "subnet-a"), subnet(PLAN[1], "subnet-old")]
+    results = [{"item": PLAN[1], "subnet": {"id": "subnet-b"}}, {"item": PLAN[2], "skipped": True}]
+    assert vpc_sync.subnet_index(PLAN, live, results) == {"public": ["subnet-a", "subnet-b"], "app": [""]}
+
+
+def nat(subnet_id, gid, state="available", name="nat-a", **tags):
+    return {
+        "nat_gateway_id": gid,
+        "subnet_id": subnet_id,
+        "state": state,
+        "nat_gateway_addresses": [{"allocation_id": f"eipalloc-{gid}", "public_ip": "1.2.3.4"}],
+        "tags": dict(TAGS, Name=name, **tags),
+    }
+
+
+def test_nat_gateways_are_written_where_missing_pending_or_tagged_otherwise():
+    live = [nat("subnet-a", "nat-1"), nat("subnet-b", "nat-2", state="pending", name="nat-b")]
+    assert vpc_sync.nat_gateways_to_write(["subnet-a", "subnet-b"], 2, live, ["nat-a", "nat-b"], TAGS) == [1]
+    assert vpc_sync.nat_gateways_to_write(["subnet-a", "subnet-b"], 2, live[:1], ["nat-a", "nat-b"], TAGS) == [1]
+    retagged = [nat("subnet-a", "nat-1", Extra="x")]
+    assert vpc_sync.nat_gateways_to_write(["subnet-a"], 1, retagged, ["nat-a"], TAGS) == [0]
+
+
+def test_nat_records_merge_the_writer_results_with_the_live_gateways():
+    live = [nat("subnet-a", "nat-1")]
+    results = [{"item": 1, "nat_gateway_id": "nat-new", "nat_gateway_addresses": []}]
+    records = vpc_sync.nat_gateway_records(["subnet-a", "subnet-b"], 2, live, results)
+    assert [record["nat_gateway_id"] for record in records] == ["nat-1", "nat-new"]
+    assert vpc_sync.nat_gateway_records([""], 1, live, [{"item": 0, "skipped": True}])[0]["nat_gateway_id"] == ""
+
+
+def test_an_elastic_ip_is_tagged_only_when_a_wanted_tag_is_missing():
+    records = vpc_sync.nat_gateway_records(["subnet-a"], 1, [nat("subnet-a", "nat-1")], [])
+    tagged = [{"allocation_id": "eipalloc-nat-1", "tags": dict(TAGS, Name="nat-a", Other="kept")}]
+    assert vpc_sync.eips_to_tag(records, tagged, ["nat-a"], TAGS) == []
+    untagged = [{"allocation_id": "eipalloc-nat-1", "tags": {"Name": "nat-a"}}]
+    assert vpc_sync.eips_to_tag(records, untagged, ["nat-a"], TAGS) == records
+    assert vpc_sync.eips_to_tag(records, [], ["nat-a"], TAGS) == records
+
+
+def table(tid, name, routes, subnets, **extra_tags):
+    return {
+        "id": tid,
+        "tags": dict(TAGS, Name=name, Tier="app", **extra_tags),
+        "routes": [{"destination_cidr_block": "10.0.0.0/16", "gateway_id": "local", "origin": "CreateRouteTable"}]
+        + routes,
+        "associations": [
+            {"subnet_id": s, "main": False, "association_state": {"state": "associated"}} for s in subnets
+        ],
+    }
+
+
+NAT_ROUTE = {
+    "destination_cidr_block": "0.0.0.0/0",
+    "gateway_id": None,
+    "nat_gateway_id": "nat-1",
+    "origin": "CreateRoute",
+}
+S3_ROUTE = {"destination_prefix_list_id": "pl-1", "gateway_id": "vpce-1", "origin": "CreateRoute"}
+WANT = dict(TAGS, Name="rt-a", Tier="app")
+
+
+def test_a_route_table_with_its_routes_and_subnets_needs_no_writer():
+    tables = [table("rtb-1", "rt-a", [NAT_ROUTE, S3_ROUTE], ["subnet-a"])]
+    assert vpc_sync.route_table_in_sync(tables, WANT, [{"dest": "0.0.0.0/0", "gateway_id": "nat-1"}], ["subnet-a"])
+
+
+@pytest.mark.parametrize(
+    ("tables", "routes", "subnets"),
+    [
+        ([], [{"dest": "0.0.0.0/0", "gateway_id": "nat-1"}], ["subnet-a"]),
+        (
+            [table("rtb-1", "rt-a", [NAT_ROUTE], ["subnet-a"])],
+            [{"dest": "0.0.0.0/0", "gateway_id": "nat-2"}],
+            ["subnet-a"],
+        ),
+        ([table("rtb-1", "rt-a", [NAT_ROUTE], ["subnet-a"])], [], ["subnet-a"]),
+        (
+            [table("rtb-1", "rt-a", [NAT_ROUTE], ["subnet-a", "subnet-x"])],
+            [{"dest": "0.0.0.0/0", "gateway_id": "nat-1"}],
+            ["subnet-a"],
+        ),
+        (
+            [table("rtb-1", "rt-a", [NAT_ROUTE], ["subnet-a"], Extra="x")],
+            [{"dest": "0.0.0.0/0", "gateway_id": "nat-1"}],
+            ["subnet-a"],
+        ),
+        (
+            [table("rtb-1", "rt-a", [NAT_ROUTE], ["subnet-a"]), table("rtb-2", "rt-a", [NAT_ROUTE], ["subnet-a"])],
+            [{"dest": "0.0.0.0/0", "gateway_id": "nat-1"}],
+            ["subnet-a"],
+        ),
+    ],
+    ids=["missing", "other-target", "extra-route", "extra-subnet", "extra-tag", "two-tables"],
+)
+def test_a_route_table_that_differs_runs_the_writer(tables, routes, subnets):
+    assert not vpc_sync.route_table_in_sync(tables, WANT, routes, subnets)
+
+
+def test_private_route_table_ids_are_found_by_name_and_tier():
+    tables = [
+        table("rtb-1", "rt-a", [], []),
+        dict(table("rtb-9", "rt-d", [], []), tags=dict(TAGS, Name="rt-d", Tier="data")),
+    ]
+    assert vpc_sync.private_route_table_ids(tables, TAGS, ["rt-a", "rt-b"], "rt-d") == ["rtb-1", "", "rtb-9"]
+
+
+def test_the_default_group_is_emptied_only_when_it_has_a_rule_or_other_tags():
+    empty = {"group_name": "default", "ip_permissions": [], "ip_permissions_egress": [], "tags": dict(TAGS, Name="d")}
+    assert vpc_sync.security_group_in_sync([empty], "default", dict(TAGS, Name="d"))
+    egress = dict(empty, ip_permissions_egress=[{"ip_protocol": "-1"}])
+    assert not vpc_sync.security_group_in_sync([egress], "default", dict(TAGS, Name="d"))
+    assert not vpc_sync.security_group_in_sync([dict(empty, tags=TAGS)], "default", dict(TAGS, Name="d"))
+    assert not vpc_sync.security_group_in_sync([], "default", dict(TAGS, Name="d"))
+    assert vpc_sync.security_group_exists([empty], "default") and not vpc_sync.security_group_exists([empty], "x")
+
+
+def test_the_filters_expose_every_check_and_name_themselves_on_bad_input():
+    filters = FilterModule().filters()
+    assert set(filters) == {
+        "vpc_in_sync",
+        "vpc_subnets_to_write",
+        "vpc_subnet_index",
+        "vpc_nat_gateways_to_write",
+        "vpc_nat_gateway_records",
+        "vpc_eips_to_tag",
+        "vpc_route_table_in_sync",
+        "vpc_private_route_table_ids",
+        "vpc_security_group_in_sync",
+        "vpc_security_group_exists",
+    }
+    with pytest.raises(Exception, match="^vpc_subnets_to_write: "):
+        filters["vpc_subnets_to_write"]([{}], [], TAGS)
