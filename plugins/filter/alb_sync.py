@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bluegreen.ecs maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that tell the alb role which target group writers a converged service still needs (documented in the
+alb_*.yml files beside this one); the decisions live in module_utils/alb_sync.py, where they are unit tested."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.bluegreen.ecs.plugins.module_utils import alb_sync
+
+
+def _guard(name, func):
+    """Turn a bad argument into a filter error that names the filter."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise AnsibleFilterError(f"{name}: {exc!r}") from None
+
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+FILTERS = {
+    "alb_target_groups_by_name": alb_sync.target_groups_by_name,
+    "alb_target_groups_to_write": alb_sync.target_groups_to_write,
+    "alb_target_group_arns": alb_sync.target_group_arns,
+}
+
+
+class FilterModule:
+    """bluegreen.ecs alb convergence filters."""
+
+    def filters(self):
+        return {name: _guard(name, func) for name, func in FILTERS.items()}
