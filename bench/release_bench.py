@@ -9,11 +9,11 @@ times, in interleaved rounds (this machine is noisy: each round measures all fiv
 - floor: bench/floor.yml, ansible-playbook with one AWS module task, the price of any Ansible
   command against AWS (start-up, inventory, one module run);
 - per controller, a no-op release of the live tag (nothing to do) and a canary release of a new tag through
-  playbooks/release.yml. Each is validated once, as that controller validates: CodeDeploy by the
-  deployment's own AfterAllowTestTraffic hook (the validation function, run by the emulator against the test
-  listener); ECS while its PAUSE hook holds after test traffic, by the release from this machine
-  (release_validation_from=controller; the test listener admits the emulator's client address). The traffic
-  sample is off (release_traffic_sample=0): it measures the listener, not the release.
+  playbooks/release.yml. Each is validated once, by the same validation function from inside the VPC
+  (release_validation_from=hook, the default): CodeDeploy runs it as the deployment's AfterAllowTestTraffic hook;
+  on ECS the release invokes it while the PAUSE hook holds after test traffic. (=controller would add a second
+  check from this machine on one side only.) The traffic sample is off (release_traffic_sample=0): it measures the
+  listener, not the release.
 
 waits = what the deployment is configured to wait (canary step + bake) plus the emulator's own step times
 (the instant steps: 8 of 0.05 emulated minutes on either engine), in emulated minutes. Green's start (a real
@@ -46,8 +46,6 @@ ENGINE_STEP_MINUTES = 8 * 0.05
 # How often the module polls: 0.4 emulated minute (on AWS the default 5 s is a twelfth of a minute).
 POLL_SECONDS = 0.02
 TARGET_SECONDS = 2.0
-# The emulator's address for this machine on an internet-facing balancer (emulator README, security groups).
-CLIENT_CIDR = "198.51.100.10/32"
 ENV, PROJECT = "local", "demo"  # inventories/local
 CONTROLLERS = {"codedeploy": "web", "ecs": "api"}  # controller -> the service released through it
 # Both services are built with the same canary, each on its own controller's settings.
@@ -62,11 +60,9 @@ GROUP = {
     "ecs_canary_bake_minutes": CANARY_MINUTES,
     "ecs_bake_minutes": BAKE_MINUTES,
     "ecs_validation_timeout_minutes": WAIT_MINUTES,
-    "alb_test_ingress_cidrs": [CLIENT_CIDR],
 }
-# How each controller's release validates (module docs: validation_hook is CodeDeploy's; on ECS the release checks
-# the test listener while the PAUSE hook holds).
-VALIDATION = {"codedeploy": "hook", "ecs": "controller"}
+# How each controller's release validates: the validation function on both (roles/release, release_validation_from).
+VALIDATION = {"codedeploy": "hook", "ecs": "hook"}
 
 
 def write_inventory(where):
