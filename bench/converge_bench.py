@@ -12,12 +12,15 @@ Builds inventories/prd on a private emulator (free port, temporary state dir), c
 Per resource = run / managed resources; the target is at most 0.5 s per managed resource for the no-op
 and the plan. Each run is also given as a multiple of its round's floor, which moves with the machine's
 load while the multiple does not. --profile adds one no-op run under ansible.posix.profile_tasks and
-prints its slowest tasks and the time per role.
+prints its slowest tasks and the time per role. The CPU seconds of the no-op and the plan (Ansible and its module
+processes, not the emulator) compare runs made under different loads. A run that changes something fails the
+benchmark, listing the tasks that changed.
 """
 
 import argparse
 import json
 import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -48,13 +51,34 @@ def site(env, *extra):
     return playbook("playbooks/site.yml", env, *extra)
 
 
-def unchanged(cmd, env):
+# CPU seconds of each kind of run, Ansible and its module processes (not the emulator): unlike the wall time, it does
+# not grow with the load other work puts on the machine, so it compares runs made at different times.
+CPU = {"no-op": [], "plan": []}
+
+
+def cpu_timed(cmd, env, kind):
+    """(seconds, output) of ``cmd``; its CPU seconds go to CPU[kind]."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, output = timed(cmd, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[kind].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return seconds, output
+
+
+def unchanged(cmd, env, kind):
     """Seconds of a run that must change nothing; exits when its recap says otherwise."""
-    seconds, recap = timed(cmd, env)
+    seconds, recap = cpu_timed(cmd, env, kind)
     changed = [int(n) for n in re.findall(r"changed=(\d+)", recap)]
     if not changed or any(changed):
-        raise SystemExit(f"not a no-op: {' '.join(cmd)}\n{recap[-3000:]}")
+        raise SystemExit(f"not a no-op: {' '.join(cmd)}\n{changed_tasks(recap)}\n{recap[-3000:]}")
     return seconds
+
+
+def changed_tasks(output):
+    """The tasks that reported a change, with the lines after each (a diff when --diff), for the failure message."""
+    blocks = re.split(r"\n(?=TASK \[)", output)
+    found = [block[:1500] for block in blocks if re.search(r"^changed: ", block, re.M)]
+    return "changed tasks:\n" + ("\n".join(found) or "(none found in the output)")
 
 
 def managed(env):
@@ -88,7 +112,9 @@ def measure(rounds, state_dir, with_profile):
         samples = []
         for _round in range(rounds):
             floor = run(playbook("bench/floor.yml", env), env)
-            samples.append((floor, unchanged(site(env), env), unchanged(site(env, "--check", "--diff"), env)))
+            samples.append(
+                (floor, unchanged(site(env), env, "no-op"), unchanged(site(env, "--check", "--diff"), env, "plan"))
+            )
         report_profile = profile(env) if with_profile else ""
     return first, resources, samples, report_profile
 
@@ -96,14 +122,14 @@ def measure(rounds, state_dir, with_profile):
 def report(first, resources, samples):
     floors, noops, plans = (list(column) for column in zip(*samples, strict=True))
 
-    def line(label, values):
+    def line(label, values, cpu):
         per = statistics.median(values) / resources
         times = statistics.median(v / f for v, f in zip(values, floors, strict=True))
         runs = ", ".join(f"{v:.1f}" for v in values)
         verdict = "met" if per <= TARGET else "NOT met"
         return (
             f"{label:<22} median {statistics.median(values):6.1f} s = {per:.2f} s/resource = {times:.1f} x floor"
-            f"  (runs {runs}; target <= {TARGET} s/resource: {verdict})"
+            f"  (runs {runs}; target <= {TARGET} s/resource: {verdict}); CPU median {statistics.median(cpu):.1f} s"
         )
 
     return "\n".join(
@@ -111,8 +137,8 @@ def report(first, resources, samples):
             f"inventories/{ENV} on the emulator: {resources} managed resources; first converge {first:.1f} s"
             f" = {first / resources:.2f} s/resource",
             f"{'floor (one AWS task)':<22} median {statistics.median(floors):6.1f} s (runs {', '.join(f'{v:.1f}' for v in floors)})",
-            line("no-op site.yml", noops),
-            line("plan (--check --diff)", plans),
+            line("no-op site.yml", noops, CPU["no-op"]),
+            line("plan (--check --diff)", plans, CPU["plan"]),
         ]
     )
 
