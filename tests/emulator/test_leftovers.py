@@ -57,3 +57,24 @@ def test_lists_what_an_environment_still_has_and_only_that(aws, leftovers):
     ecs.delete_cluster(cluster="prd-demo-cluster")  # INACTIVE clusters stay listed for a while, as on AWS
 
     assert leftovers() == (0, [])
+
+
+# Service discovery: the environment's Cloud Map namespace and services, by their tags.
+def test_lists_the_environments_cloud_map_namespace_and_services_only(aws, leftovers):
+    sd = aws("servicediscovery")
+    vpc = aws("ec2").create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    sd.create_private_dns_namespace(Name="prd.demo.internal", Vpc=vpc, Tags=OURS)
+    other = aws("ec2").create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]  # another environment's VPC
+    sd.create_private_dns_namespace(Name="stg.demo.internal", Vpc=other, Tags=[dict(OURS[0], Value="stg"), OURS[1]])
+    namespace = next(n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == "prd.demo.internal")
+    service = sd.create_service(
+        Name="api", NamespaceId=namespace["Id"], DnsConfig={"DnsRecords": [{"Type": "A", "TTL": 10}]}, Tags=OURS
+    )
+
+    code, remaining = leftovers()
+    assert code == 1
+    assert remaining == sorted([namespace["Arn"], service["Service"]["Arn"]])
+
+    sd.delete_service(Id=service["Service"]["Id"])
+    sd.delete_namespace(Id=namespace["Id"])
+    assert leftovers() == (0, [])
