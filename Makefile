@@ -16,7 +16,7 @@ ENV ?= local
 # Seconds per emulated minute for make local: a canary's minute takes a tenth of a second.
 LOCAL_MINUTE_SECONDS ?= 0.1
 
-.PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app bench-release build changelog clean
+.PHONY: help venv local emulator-start emulator-stop test lint unit sanity molecule bench-app bench-release bench-converge build changelog clean
 
 help:
 	@echo "make local   set up, start the AWS emulator, build the stack on it (inventories/local)"
@@ -81,6 +81,10 @@ bench-app: venv
 
 bench-release: venv
 	$(BIN)/python bench/release_bench.py
+
+# site.yml on a converged inventories/prd: no-op and plan seconds per managed resource (--profile: per role).
+bench-converge: venv
+	$(BIN)/python bench/converge_bench.py
 
 build: venv
 	$(BIN)/ansible-galaxy collection build --force
