@@ -32,6 +32,7 @@ import pytest
 import yaml
 
 from ansible_collections.bluegreen.ecs.plugins.module_utils import naming
+from ansible_collections.bluegreen.ecs.plugins.module_utils.task_definition import database_facts
 from ansible_collections.bluegreen.ecs.tests.unit.roles import test_pipeline_render as pipeline
 
 pytestmark = pytest.mark.e2e
@@ -464,8 +465,14 @@ def pipeline_deployment(stack, tmp_path):
     """Start a deployment as the pipeline does: its build's taskdef.json and appspec.yaml (the role's
     buildspec, run), then what the CodeDeployToECS action does with them: register the task definition
     with the image of imageDetail.json, put its ARN in the AppSpec, CreateDeployment with that AppSpec."""
-    host_vars = yaml.safe_load((ROOT / "inventories/local/host_vars/web.yml").read_text())
-    text, _spec, _names, _context = pipeline.render(host_vars["bluegreen_service"], env_name=ENV)
+    spec = yaml.safe_load((ROOT / "inventories/local/host_vars/web.yml").read_text())["bluegreen_service"]
+    # The database the spec names, as the pipeline role reads it (rds_instance_info -> database_facts).
+    inventory = {}
+    if spec.get("database"):
+        identifier = naming.database_names(ENV, PROJECT, spec["database"])["instance"]
+        instance = stack.client("rds").describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+        inventory["_pipeline_database"] = database_facts(instance, spec["database"])
+    text, _spec, _names, _context = pipeline.render(spec, env_name=ENV, inventory=inventory)
     proc, work, _calls = pipeline.run_build(tmp_path, text)
     assert proc.returncode == 0, proc.stderr
     image = json.loads((work / "imageDetail.json").read_text())["ImageURI"]
