@@ -6,23 +6,8 @@ alb_*.yml files beside this one); the decisions live in module_utils/alb_sync.py
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.bluegreen.ecs.plugins.module_utils import alb_sync
-
-
-def _guard(name, func):
-    """Turn a bad argument into a filter error that names the filter."""
-
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-            raise AnsibleFilterError(f"{name}: {exc!r}") from None
-
-    wrapper.__doc__ = func.__doc__
-    return wrapper
-
+from ansible_collections.bluegreen.ecs.plugins.plugin_utils.filter_guard import guarded
 
 FILTERS = {
     "alb_target_groups_by_name": alb_sync.target_groups_by_name,
@@ -35,4 +20,4 @@ class FilterModule:
     """bluegreen.ecs alb convergence filters."""
 
     def filters(self):
-        return {name: _guard(name, func) for name, func in FILTERS.items()}
+        return guarded(FILTERS)

@@ -6,23 +6,8 @@ s3_*.yml files beside this one); the decisions live in module_utils/s3_sync.py, 
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.bluegreen.ecs.plugins.module_utils import s3_sync
-
-
-def _guard(name, func):
-    """Turn a bad argument into a filter error that names the filter."""
-
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-            raise AnsibleFilterError(f"{name}: {exc!r}") from None
-
-    wrapper.__doc__ = func.__doc__
-    return wrapper
-
+from ansible_collections.bluegreen.ecs.plugins.plugin_utils.filter_guard import guarded
 
 FILTERS = {
     "s3_bucket_in_sync": s3_sync.bucket_in_sync,
@@ -34,4 +19,4 @@ class FilterModule:
     """bluegreen.ecs bucket convergence filters."""
 
     def filters(self):
-        return {name: _guard(name, func) for name, func in FILTERS.items()}
+        return guarded(FILTERS)
