@@ -62,28 +62,11 @@ code_sha256:
   sample: 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
 """
 
-import base64
-import hashlib
-import io
 import os
-import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-# zipfile's earliest date; any fixed value works, this one says "not a real time".
-_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
-def build(files):
-    """The zip's bytes: each (name, content) with a fixed date and mode 0644."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files:
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, content)
-    return buffer.getvalue()
+from ansible_collections.bluegreen.ecs.plugins.module_utils.lambda_zip import build, code_sha256
 
 
 def main():
@@ -118,8 +101,7 @@ def main():
         with open(dest + ".tmp", "wb") as handle:
             handle.write(data)
         os.replace(dest + ".tmp", dest)
-    sha = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
-    module.exit_json(changed=changed, dest=dest, code_sha256=sha)
+    module.exit_json(changed=changed, dest=dest, code_sha256=code_sha256(data))
 
 
 if __name__ == "__main__":
