@@ -20,6 +20,15 @@ FILTERS = {
     "vpc_private_route_table_ids": vpc_sync.private_route_table_ids,
     "vpc_security_group_in_sync": vpc_sync.security_group_in_sync,
     "vpc_security_group_exists": vpc_sync.security_group_exists,
+    "vpc_layer_reads": vpc_sync.layer_reads,
+    "vpc_network_reads": vpc_sync.network_reads,
+    "vpc_network_state": vpc_sync.network_state,
+    "vpc_record": vpc_sync.vpc_record,
+    "vpc_igw_in_sync": vpc_sync.igw_in_sync,
+    "vpc_igw_id": vpc_sync.igw_id,
+    "vpc_endpoints_to_remove": vpc_sync.endpoints_to_remove,
+    "vpc_flow_logs_stack": vpc_sync.flow_logs_stack,
+    "vpc_flow_logs_stack_in_sync": vpc_sync.flow_logs_stack_in_sync,
 }
 
 

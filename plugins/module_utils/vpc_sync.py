@@ -12,6 +12,8 @@ exposed as filters (plugins/filter/vpc_sync.py)."""
 
 from __future__ import annotations
 
+from ansible_collections.bluegreen.ecs.plugins.module_utils import iam_sync
+
 # AWS reserves the aws: tag prefix (EC2 User Guide, "Tag restrictions"); the modules neither add nor purge them.
 _RESERVED_TAG_PREFIX = "aws:"
 
@@ -233,3 +235,169 @@ def security_group_in_sync(security_groups, name, tags):
 def security_group_exists(security_groups, name):
     """Whether the VPC has a group called ``name`` (ec2_security_group_info of the VPC)."""
     return any(group.get("group_name") == name for group in security_groups or [])
+
+
+# The layer's reads, made with bluegreen.ecs.aws_batch_info: one module run before the VPC is known (layer_reads)
+# and one inside it (network_reads), instead of one amazon.aws *_info run per kind (issue 15).
+
+
+def ec2_filters(filters):
+    """Ansible-style filters ({name: value or [values]}) as the EC2 API's [{Name, Values}] (what
+    ansible_dict_to_boto3_filter_list does for the *_info modules)."""
+    return [
+        {"Name": name, "Values": [str(item) for item in (value if isinstance(value, list) else [value])]}
+        for name, value in (filters or {}).items()
+    ]
+
+
+def _ec2_read(name, operation, filters=None, **params):
+    if filters is not None:
+        params["Filters"] = ec2_filters(filters)
+    return {"name": name, "service": "ec2", "operation": operation, "params": params, "snake": True}
+
+
+def layer_reads(vpc_filters, present, flow_logs_stack, flow_logs_role):
+    """What the vpc role reads before it knows the VPC's ID: the VPC (by roles/common's filters), the region's
+    available zones (``present`` only), and the flow logs' stack and delivery role, which live outside the VPC.
+    A missing stack or role reads as null (CloudFormation answers ValidationError for a stack that does not exist,
+    IAM NoSuchEntity). The stack's reads stay raw: its template is data, not keys to snake_case."""
+    reads = [_ec2_read("vpcs", "DescribeVpcs", vpc_filters)]
+    if present:
+        reads.append(
+            _ec2_read("zones", "DescribeAvailabilityZones", {"state": "available", "zone-type": "availability-zone"})
+        )
+    for name, operation in (("flow_logs_stack", "DescribeStacks"), ("flow_logs_template", "GetTemplate")):
+        reads.append(
+            {
+                "name": name,
+                "service": "cloudformation",
+                "operation": operation,
+                "params": {"StackName": flow_logs_stack},
+                "missing": ["ValidationError"],
+            }
+        )
+    return reads + iam_sync.role_reads(flow_logs_role, "flow_logs", "write-flow-logs")
+
+
+def network_reads(vpc_id, tags):
+    """What the vpc role reads inside the VPC ``vpc_id``, in one module run: its DNS attributes, internet gateway,
+    subnets, NAT gateways (pending or available, the collection's), their elastic IPs (by the environment's tags),
+    route tables, security groups and endpoints. Each answer in the snake shape (tags as dicts)."""
+    in_vpc = {"vpc-id": vpc_id}
+    return [
+        _ec2_read("dns_support", "DescribeVpcAttribute", VpcId=vpc_id, Attribute="enableDnsSupport"),
+        _ec2_read("dns_hostnames", "DescribeVpcAttribute", VpcId=vpc_id, Attribute="enableDnsHostnames"),
+        _ec2_read("igws", "DescribeInternetGateways", {"attachment.vpc-id": vpc_id}),
+        _ec2_read("subnets", "DescribeSubnets", in_vpc),
+        _ec2_read(
+            "nat_gateways",
+            "DescribeNatGateways",
+            dict(in_vpc, state=["pending", "available"], **{"tag:ManagedBy": tags["ManagedBy"]}),
+        ),
+        _ec2_read(
+            "addresses",
+            "DescribeAddresses",
+            {f"tag:{key}": tags[key] for key in ("ManagedBy", "Environment", "Project")},
+        ),
+        _ec2_read("route_tables", "DescribeRouteTables", in_vpc),
+        _ec2_read("security_groups", "DescribeSecurityGroups", in_vpc),
+        _ec2_read(
+            "endpoints",
+            "DescribeVpcEndpoints",
+            dict(in_vpc, **{"vpc-endpoint-state": ["pendingAcceptance", "pending", "available"]}),
+        ),
+    ]
+
+
+def _with_id(records, key):
+    """The *_info modules add ``id`` (the boto2 name) beside ``<kind>_id``; the checks above read either."""
+    return [dict(record, id=record.get(key)) for record in records or []]
+
+
+def network_state(answers):
+    """The network_reads ``answers`` in the shapes the *_info modules return (what the checks above take):
+    ``subnets``, ``nat_gateways``, ``addresses``, ``route_tables``, ``security_groups``, ``endpoints``, ``igws``
+    and the VPC's ``dns_support``/``dns_hostnames`` (None when unknown). Empty lists for ``answers`` None (a VPC just
+    created holds nothing the role manages yet, so every writer runs)."""
+    answers = answers or {}
+
+    def listed(name, key):
+        return (answers.get(name) or {}).get(key) or []
+
+    def attribute(name, key):
+        return ((answers.get(name) or {}).get(key) or {}).get("value")
+
+    return {
+        "dns_support": attribute("dns_support", "enable_dns_support"),
+        "dns_hostnames": attribute("dns_hostnames", "enable_dns_hostnames"),
+        "igws": listed("igws", "internet_gateways"),
+        "subnets": _with_id(listed("subnets", "subnets"), "subnet_id"),
+        "nat_gateways": listed("nat_gateways", "nat_gateways"),
+        "addresses": listed("addresses", "addresses"),
+        "route_tables": _with_id(listed("route_tables", "route_tables"), "route_table_id"),
+        "security_groups": listed("security_groups", "security_groups"),
+        "endpoints": listed("endpoints", "vpc_endpoints"),
+    }
+
+
+def vpc_record(vpcs_answer, network=None):
+    """The environment's VPC in ec2_vpc_net_info's shape (what roles/common publishes as _common_vpc): the first VPC
+    of the DescribeVpcs answer (snake shape) with ``id`` and, from ``network`` (network_state), the DNS attributes.
+    {} when there is none."""
+    vpcs = (vpcs_answer or {}).get("vpcs") or []
+    if not vpcs:
+        return {}
+    record = dict(vpcs[0], id=vpcs[0].get("vpc_id"))
+    record.setdefault("tags", {})
+    for key in ("dns_support", "dns_hostnames"):
+        if network and network.get(key) is not None:
+            record[f"enable_{key}"] = network[key]
+    return record
+
+
+def igw_in_sync(igws, vpc_id, tags):
+    """ec2_vpc_igw (state present, purge_tags) would change nothing: exactly one internet gateway is attached to
+    ``vpc_id`` (the module fails on several) and its tags are exactly ``tags`` (Name included)."""
+    if len(igws or []) != 1:
+        return False
+    attached = [att.get("vpc_id") for att in igws[0].get("attachments") or []]
+    return attached == [vpc_id] and tags_equal(igws[0].get("tags"), tags)
+
+
+def igw_id(igws):
+    """The ID of the VPC's internet gateway read by network_reads; '' when there is not exactly one."""
+    return igws[0].get("internet_gateway_id", "") if len(igws or []) == 1 else ""
+
+
+def endpoints_to_remove(endpoints, managed_by, wanted_services):
+    """The VPC endpoints (network_state) the collection tagged ManagedBy ``managed_by`` whose service is not in
+    ``wanted_services`` (switched off, or dropped from the list)."""
+    return [
+        endpoint
+        for endpoint in endpoints or []
+        if (endpoint.get("tags") or {}).get("ManagedBy") == managed_by
+        and endpoint.get("service_name") not in wanted_services
+    ]
+
+
+def _stack_tags(stack):
+    return {tag.get("Key"): tag.get("Value") for tag in stack.get("Tags") or []}
+
+
+def flow_logs_stack(answers):
+    """The flow log stack from layer_reads' raw DescribeStacks answer, or None when it does not exist."""
+    stacks = ((answers or {}).get("flow_logs_stack") or {}).get("Stacks") or []
+    return stacks[0] if stacks else None
+
+
+def flow_logs_stack_in_sync(answers, template, tags):
+    """amazon.aws.cloudformation would change nothing on the flow log stack: it exists, completed, with ``template``
+    (GetTemplate decodes a JSON template) and exactly ``tags``."""
+    stack = flow_logs_stack(answers)
+    body = ((answers or {}).get("flow_logs_template") or {}).get("TemplateBody")
+    return (
+        stack is not None
+        and stack.get("StackStatus") in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+        and body == template
+        and _stack_tags(stack) == {str(key): str(value) for key, value in (tags or {}).items()}
+    )

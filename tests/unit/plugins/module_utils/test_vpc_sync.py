@@ -212,6 +212,149 @@ def test_the_filters_expose_every_check_and_name_themselves_on_bad_input():
         "vpc_private_route_table_ids",
         "vpc_security_group_in_sync",
         "vpc_security_group_exists",
+        "vpc_layer_reads",
+        "vpc_network_reads",
+        "vpc_network_state",
+        "vpc_record",
+        "vpc_igw_in_sync",
+        "vpc_igw_id",
+        "vpc_endpoints_to_remove",
+        "vpc_flow_logs_stack",
+        "vpc_flow_logs_stack_in_sync",
     }
     with pytest.raises(Exception, match="^vpc_subnets_to_write: "):
         filters["vpc_subnets_to_write"]([{}], [], TAGS)
+
+
+# The layer's reads (aws_batch_info) and the shapes the checks take from them.
+
+
+def test_the_layer_reads_find_the_vpc_by_the_common_filters_and_read_zones_only_for_present():
+    reads = vpc_sync.layer_reads({"tag:Name": "v", "state": ["a", "b"]}, True, "stack", "role")
+    by_name = {read["name"]: read for read in reads}
+    assert by_name["vpcs"]["params"] == {
+        "Filters": [{"Name": "tag:Name", "Values": ["v"]}, {"Name": "state", "Values": ["a", "b"]}]
+    }
+    assert by_name["zones"]["operation"] == "DescribeAvailabilityZones"
+    assert by_name["flow_logs_stack"]["missing"] == ["ValidationError"]
+    assert not by_name["flow_logs_template"].get("snake")
+    assert {"flow_logs_role", "flow_logs_attached", "flow_logs_policy"} <= set(by_name)
+    assert "zones" not in {read["name"] for read in vpc_sync.layer_reads({}, False, "stack", "role")}
+
+
+def test_the_network_reads_stay_inside_the_vpc():
+    reads = vpc_sync.network_reads("vpc-1", TAGS)
+    assert len({read["name"] for read in reads}) == len(reads)
+    for read in reads:
+        filters = {item["Name"]: item["Values"] for item in read["params"].get("Filters", [])}
+        assert (
+            read["params"].get("VpcId") == "vpc-1"
+            or filters.get("vpc-id") == ["vpc-1"]
+            or (read["operation"] == "DescribeAddresses" and filters["tag:ManagedBy"] == ["bluegreen.ecs"])
+            or filters.get("attachment.vpc-id") == ["vpc-1"]
+        )
+
+
+def test_the_network_state_has_the_info_modules_ids_and_is_empty_when_not_read():
+    answers = {
+        "dns_support": {"vpc_id": "vpc-1", "enable_dns_support": {"value": True}},
+        "dns_hostnames": {"vpc_id": "vpc-1", "enable_dns_hostnames": {"value": False}},
+        "subnets": {"subnets": [{"subnet_id": "subnet-1"}]},
+        "route_tables": {"route_tables": [{"route_table_id": "rtb-1"}]},
+    }
+    state = vpc_sync.network_state(answers)
+    assert state["subnets"] == [{"subnet_id": "subnet-1", "id": "subnet-1"}]
+    assert state["route_tables"][0]["id"] == "rtb-1"
+    assert (state["dns_support"], state["dns_hostnames"]) == (True, False)
+    assert state["nat_gateways"] == [] and state["endpoints"] == []
+    empty = vpc_sync.network_state(None)
+    assert empty["dns_support"] is None and all(empty[key] == [] for key in ("igws", "subnets", "route_tables"))
+
+
+def test_the_vpc_record_is_the_info_module_shape_and_in_sync_only_with_both_dns_attributes():
+    live = vpc()
+    del live["id"], live["enable_dns_support"], live["enable_dns_hostnames"]
+    answer = {"vpcs": [dict(live, vpc_id="vpc-1")]}
+    without_dns = vpc_sync.vpc_record(answer)
+    assert without_dns["id"] == "vpc-1"
+    assert not vpc_sync.vpc_in_sync(without_dns, "10.0.0.0/16", dict(TAGS, Name="v"))
+    network = {"dns_support": True, "dns_hostnames": True}
+    assert vpc_sync.vpc_in_sync(vpc_sync.vpc_record(answer, network), "10.0.0.0/16", dict(TAGS, Name="v"))
+    network["dns_hostnames"] = False
+    assert not vpc_sync.vpc_in_sync(vpc_sync.vpc_record(answer, network), "10.0.0.0/16", dict(TAGS, Name="v"))
+    assert vpc_sync.vpc_record({"vpcs": []}) == {} and vpc_sync.vpc_record(None) == {}
+
+
+def igw(**changes):
+    live = {
+        "internet_gateway_id": "igw-1",
+        "attachments": [{"vpc_id": "vpc-1", "state": "available"}],
+        "tags": dict(TAGS, Name="g"),
+    }
+    live.update(changes)
+    return live
+
+
+def test_an_attached_and_tagged_internet_gateway_needs_no_writer_and_gives_its_id():
+    assert vpc_sync.igw_in_sync([igw()], "vpc-1", dict(TAGS, Name="g"))
+    assert vpc_sync.igw_id([igw()]) == "igw-1"
+
+
+@pytest.mark.parametrize(
+    "igws",
+    [
+        [],
+        [igw(), igw(internet_gateway_id="igw-2")],
+        [igw(attachments=[])],
+        [igw(tags=TAGS)],
+        [igw(tags=dict(TAGS, Name="g", X="1"))],
+    ],
+    ids=["missing", "two", "detached", "no-name", "extra-tag"],
+)
+def test_an_internet_gateway_missing_or_different_runs_the_writer(igws):
+    assert not vpc_sync.igw_in_sync(igws, "vpc-1", dict(TAGS, Name="g"))
+
+
+def test_the_igw_id_is_empty_unless_exactly_one_is_read():
+    assert vpc_sync.igw_id([]) == "" and vpc_sync.igw_id([igw(), igw()]) == ""
+
+
+def test_only_the_collections_unwanted_endpoints_are_removed():
+    ours = {"vpc_endpoint_id": "vpce-1", "service_name": "com.amazonaws.r.logs", "tags": {"ManagedBy": "bluegreen.ecs"}}
+    wanted = dict(ours, vpc_endpoint_id="vpce-2", service_name="com.amazonaws.r.s3")
+    foreign = dict(ours, vpc_endpoint_id="vpce-3", tags={})
+    assert vpc_sync.endpoints_to_remove([ours, wanted, foreign], "bluegreen.ecs", ["com.amazonaws.r.s3"]) == [ours]
+
+
+TEMPLATE = {"Resources": {"FlowLog": {"Type": "AWS::EC2::FlowLog"}}}
+
+
+def stack_answers(status="CREATE_COMPLETE", tags=None, template=None):
+    tag_list = [{"Key": key, "Value": value} for key, value in (tags or dict(TAGS, Name="s")).items()]
+    return {
+        "flow_logs_stack": {"Stacks": [{"StackName": "s", "StackStatus": status, "Tags": tag_list}]},
+        "flow_logs_template": {"TemplateBody": template or TEMPLATE},
+    }
+
+
+def test_a_complete_flow_log_stack_with_its_template_and_tags_needs_no_writer():
+    assert vpc_sync.flow_logs_stack_in_sync(stack_answers(), TEMPLATE, dict(TAGS, Name="s"))
+    assert vpc_sync.flow_logs_stack(stack_answers())["StackName"] == "s"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"flow_logs_stack": None, "flow_logs_template": None},
+        stack_answers(status="UPDATE_ROLLBACK_COMPLETE"),
+        stack_answers(tags=TAGS),
+        stack_answers(template={"Resources": {}}),
+    ],
+    ids=["missing", "rolled-back", "other-tags", "other-template"],
+)
+def test_a_flow_log_stack_missing_or_different_runs_the_writer(answers):
+    assert not vpc_sync.flow_logs_stack_in_sync(answers, TEMPLATE, dict(TAGS, Name="s"))
+
+
+def test_a_missing_flow_log_stack_reads_as_none():
+    assert vpc_sync.flow_logs_stack({"flow_logs_stack": None}) is None
