@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-# Read verbs only: the module must change nothing, so it can run in check mode and on every plan.
-_READ = re.compile(r"^(Describe|List|Get)[A-Z][A-Za-z0-9]*$")
+# Read verbs only: the module must change nothing, so it can run in check mode and on every plan. BatchGet* reads
+# several resources by name (e.g. CodeBuild BatchGetProjects, the only call that describes a project).
+_READ = re.compile(r"^(Describe|List|Get|BatchGet)[A-Z][A-Za-z0-9]*$")
 
 # Reads that answer with a secret or a credential: their answers would land in the play's registered results and
 # logs, so the module refuses them (secrets never reach results).
@@ -61,7 +62,7 @@ def read_errors(reads):
         if not _READ.match(operation):
             errors.append(
                 f"{where}.operation: {operation!r} is not a read; allowed: an AWS API operation named"
-                " Describe*, List* or Get* (as in the API reference, e.g. DescribeSubnets)"
+                " Describe*, List*, Get* or BatchGet* (as in the API reference, e.g. DescribeSubnets)"
             )
         elif operation in SECRET_READS:
             errors.append(

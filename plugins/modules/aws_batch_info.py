@@ -11,7 +11,7 @@ module: aws_batch_info
 short_description: Several AWS read calls in one module run
 version_added: 1.3.0
 description:
-  - Makes the given read calls (AWS API operations named C(Describe*), C(List*) or C(Get*)) and returns each answer
+  - Makes the given read calls (AWS API operations named C(Describe*), C(List*), C(Get*) or C(BatchGet*)) and returns each answer
     under its name, following pagination. Reads run concurrently, each with bounded retries.
   - Why it exists; a role reads the state of its whole layer with one module run instead of one amazon.aws C(*_info)
     module per kind of resource. Each module run is a Python process that imports Ansible and botocore before its first

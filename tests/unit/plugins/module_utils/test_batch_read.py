@@ -23,7 +23,7 @@ def test_reads_pass_and_duplicates_writes_secrets_fail():
     )
     assert errors == [
         "reads[1].name: 'a' is used twice; each read needs its own name",
-        "reads[1].operation: 'DeleteRole' is not a read; allowed: an AWS API operation named Describe*, List* or Get*"
+        "reads[1].operation: 'DeleteRole' is not a read; allowed: an AWS API operation named Describe*, List*, Get* or BatchGet*"
         " (as in the API reference, e.g. DescribeSubnets)",
         "reads[2].operation: GetParameter answers with a secret or a credential; it is never read here",
     ]
@@ -44,3 +44,10 @@ def test_shape_drops_paging_and_keeps_tag_keys():
 def test_a_list_under_a_tag_key_that_is_not_tags_stays():
     answer = {"Tags": [{"Other": 1}]}
     assert batch_read.shape(answer, True, upper_snake) == {"tags": [{"Other": 1}]}
+
+
+def test_batch_gets_are_reads_unless_they_answer_with_secrets():
+    reads = [{"name": "p", "operation": "BatchGetProjects"}, {"name": "s", "operation": "BatchGetSecretValue"}]
+    assert batch_read.read_errors(reads) == [
+        "reads[1].operation: BatchGetSecretValue answers with a secret or a credential; it is never read here"
+    ]
