@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bluegreen.ecs.plugins.filter import codedeploy_sync
+from ansible_collections.bluegreen.ecs.plugins.filter import codedeploy_sync, pipeline_sync
 
-MODULES = (codedeploy_sync,)
+MODULES = (codedeploy_sync, pipeline_sync)
 FILTER_DIR = Path(codedeploy_sync.__file__).parent
 
 
