@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, bluegreen.ecs maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that tell the alb role which target group writers a converged service still needs (documented in the
-alb_*.yml files beside this one); the decisions live in module_utils/alb_sync.py, where they are unit tested."""
+"""Filters for the alb role's reads of its layer and which of its writers a converged service still needs
+(documented in the alb_*.yml files beside this one); the decisions live in module_utils/alb_sync.py, unit tested."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ FILTERS = {
     "alb_target_groups_by_name": alb_sync.target_groups_by_name,
     "alb_target_groups_to_write": alb_sync.target_groups_to_write,
     "alb_target_group_arns": alb_sync.target_group_arns,
+    "alb_layer_reads": alb_sync.layer_reads,
+    "alb_followup_reads": alb_sync.followup_reads,
+    "alb_target_group_records": alb_sync.target_group_records,
+    "alb_load_balancer_record": alb_sync.load_balancer_record,
+    "alb_bucket_record": alb_sync.bucket_record,
+    "alb_load_balancer_in_sync": alb_sync.load_balancer_in_sync,
 }
 
 
