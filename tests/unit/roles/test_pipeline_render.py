@@ -407,7 +407,11 @@ def build_project_environment(spec_input, build_image=None):
         env, choose["ansible.builtin.set_fact"]["_pipeline_build_environment"], context
     )
     project = _task("build.yml", "Create or update the build project")["community.aws.codebuild_project"]
-    return {key: _evaluate(env, project["environment"][key], context) for key in ("type", "image")}
+    # The writer passes the options codebuild_project_in_sync compares (vars/main.yml, _pipeline_project_wanted).
+    assert project["environment"] == "{{ _pipeline_project_wanted.environment }}"
+    with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as handle:
+        environment = yaml.safe_load(handle)["_pipeline_project_wanted"]["environment"]
+    return {key: _evaluate(env, environment[key], context) for key in ("type", "image")}
 
 
 @pytest.mark.parametrize(
