@@ -11,7 +11,7 @@ Plain functions, exposed as filters (plugins/filter/db_sync.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import rds_secret
+from ansible_collections.bluegreen.ecs.plugins.module_utils import db_spec, rds_secret
 
 # RDS reserves the aws: tag prefix; purge_tags leaves those alone.
 _RESERVED_TAG_PREFIX = "aws:"
@@ -165,11 +165,17 @@ def secret_in_sync(live):
 
 
 def offer_needed(plan, instances):
-    """Whether DescribeOrderableDBInstanceOptions must be read: a planned database is missing or is to change class.
-    A running instance of the planned class is proof of the offer, and an existing instance keeps its version (the
-    writer omits it), so a converged layer needs no such read."""
+    """Whether DescribeOrderableDBInstanceOptions must be read: a planned database is missing, is to change class, or
+    names another major version than its instance runs (refused anyway; the offer then names what RDS has). A running
+    instance of the planned class and major is proof of the offer (the writer omits the version of an existing
+    instance), so a converged layer needs no such read."""
     for database in plan:
-        live = instance(instances, database["names"]["instance"])
-        if live is None or live.get("db_instance_class") != database["instance_class"]:
+        identifier = database["names"]["instance"]
+        live = instance(instances, identifier)
+        if (
+            live is None
+            or live.get("db_instance_class") != database["instance_class"]
+            or db_spec.version_errors([database], {identifier: live.get("engine_version")})
+        ):
             return True
     return False

@@ -150,11 +150,13 @@ def test_the_partition_follows_the_region():
     ]
 
 
-def test_the_offer_is_read_only_for_a_new_instance_or_a_new_class():
-    plan = [{"names": {"instance": "stub-db"}, "instance_class": "db.t4g.micro"}]
+def test_the_offer_is_read_only_for_a_new_instance_a_new_class_or_another_major():
+    plan = [{"names": {"instance": "stub-db"}, "instance_class": "db.t4g.micro", "engine_version": "16"}]
     assert not db_sync.offer_needed(plan, [live_instance()])
+    assert not db_sync.offer_needed([dict(plan[0], engine_version="16.2")], [live_instance()])
     assert db_sync.offer_needed(plan, [])
     assert db_sync.offer_needed(plan, [live_instance(db_instance_class="db.t4g.small")])
+    assert db_sync.offer_needed([dict(plan[0], engine_version="9.6")], [live_instance()])
 
 
 def test_filters_are_exposed():
