@@ -12,6 +12,7 @@ from ansible_collections.bluegreen.ecs.plugins.plugin_utils.filter_guard import 
 FILTERS = {
     "ecs_layer_reads": ecs_sync.layer_reads,
     "ecs_followup_reads": ecs_sync.followup_reads,
+    "ecs_key_manager": ecs_sync.key_manager,
     "ecs_live_cluster": ecs_sync.live_cluster,
     "ecs_live_service": ecs_sync.live_service,
     "ecs_tags_in_sync": ecs_sync.tags_in_sync,

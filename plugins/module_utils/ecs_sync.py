@@ -4,7 +4,7 @@
 """What the ecs role reads of its layer and which of its writers a converged service still needs (issue 15).
 
 The layer is read with one bluegreen.ecs.aws_batch_info run (``layer_reads``, raw boto3 answers), plus one for what
-needs an ID from the first (``followup_reads``: the target groups' tags, the database secret's KMS key). Each writer
+needs an ID from the first (``followup_reads``: the target groups' tags, only when a write would use them). Each writer
 runs only when its ``*_in_sync`` says the resource is missing or differs in something the writer manages, compared
 as that writer compares it; when in doubt the answer is "write" (the writer keeps its own check). Plain functions,
 exposed as filters (plugins/filter/ecs_sync.py)."""
@@ -75,22 +75,36 @@ def layer_reads(names, cluster, vpc_id="", db_instance="", listener_arns=None, e
         reads.append(
             _read("db", "rds", "DescribeDBInstances", {"DBInstanceIdentifier": db_instance}, ["DBInstanceNotFound"])
         )
+        # Who manages the key of the database's secret, without a read that needs its ID (key_manager).
+        reads.append(_read("kms_aliases", "kms", "ListAliases", {}))
     for name, arn in sorted((listener_arns or {}).items()):
         if arn:
             reads.append(_read(f"rules_{name}", "elbv2", "DescribeRules", {"ListenerArn": arn}, ["ListenerNotFound"]))
     return reads
 
 
-def followup_reads(target_group_arns=(), kms_key_id=""):
-    """The reads that need an ID from ``layer_reads``: the target groups' tags (the foreign owner check) and the KMS
-    key of the database's secret (who manages it)."""
-    reads = []
+def followup_reads(target_group_arns=()):
+    """The reads that need an ID from ``layer_reads``: the target groups' tags (the foreign owner check)."""
     arns = [arn for arn in target_group_arns if arn]
-    if arns:
-        reads.append(_read("target_group_tags", "elbv2", "DescribeTags", {"ResourceArns": arns}))
-    if kms_key_id:
-        reads.append(_read("db_key", "kms", "DescribeKey", {"KeyId": kms_key_id}, ["NotFoundException"]))
-    return reads
+    return [_read("target_group_tags", "elbv2", "DescribeTags", {"ResourceArns": arns})] if arns else []
+
+
+# KMS reserves the alias/aws/ prefix for AWS managed keys: a customer cannot create such an alias (CreateAlias,
+# "The alias name cannot begin with alias/aws/"), and each AWS managed key has one (alias/aws/<service>).
+_AWS_MANAGED_ALIAS = "alias/aws/"
+
+
+def key_manager(aliases_answer, key_id):
+    """DescribeKey's KeyManager of ``key_id`` (a key ID or ARN) from the account's ListAliases answer: AWS when an
+    alias/aws/ alias targets it, CUSTOMER otherwise (also for a key of another account, which cannot be AWS managed
+    for this account's secrets). AWS for no key (nothing is granted on it)."""
+    if not key_id or str(key_id).startswith(_AWS_MANAGED_ALIAS) or f":{_AWS_MANAGED_ALIAS}" in str(key_id):
+        return "AWS"
+    wanted = str(key_id).rsplit("/", 1)[-1]
+    for alias in (aliases_answer or {}).get("Aliases") or []:
+        if str(alias.get("AliasName", "")).startswith(_AWS_MANAGED_ALIAS) and alias.get("TargetKeyId") == wanted:
+            return "AWS"
+    return "CUSTOMER"
 
 
 def _tag_dict(tags):

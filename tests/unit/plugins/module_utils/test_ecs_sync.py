@@ -33,23 +33,53 @@ def test_layer_reads_names_each_read_once_and_only_reads():
     assert by_name["target_groups"]["params"]["Names"] == [NAMES["target_group_blue"], NAMES["target_group_green"]]
     assert by_name["service"]["missing"] == ["ClusterNotFoundException"]
     assert by_name["db"]["params"] == {"DBInstanceIdentifier": "prd-demo-app-db"}
+    assert by_name["kms_aliases"]["operation"] == "ListAliases"
     assert "rules_prod" in by_name and "rules_test" not in by_name
     assert by_name["scaling_targets"]["params"]["ResourceIds"] == [f"service/{CLUSTER}/{NAMES['service']}"]
 
 
 def test_layer_reads_leave_out_what_is_not_known():
     names = [read["name"] for read in ecs_sync.layer_reads(NAMES, CLUSTER)]
-    assert not {"subnets", "security_groups", "db"} & set(names)
+    assert not {"subnets", "security_groups", "db", "kms_aliases"} & set(names)
     tg = next(r for r in ecs_sync.layer_reads(NAMES, CLUSTER) if r["name"] == "target_groups")
     # A CodeDeploy service needs only the blue group: a missing green one must not hide it.
     assert tg["params"]["Names"] == [NAMES["target_group_blue"]]
 
 
 def test_followup_reads_only_what_is_needed():
-    assert ecs_sync.followup_reads([""], "") == []
-    reads = ecs_sync.followup_reads(["arn:tg/blue"], "arn:key/1")
-    assert [r["name"] for r in reads] == ["target_group_tags", "db_key"]
-    assert reads[1]["missing"] == ["NotFoundException"]
+    assert ecs_sync.followup_reads([""]) == []
+    [read] = ecs_sync.followup_reads(["arn:tg/blue"])
+    assert (read["name"], read["params"]) == ("target_group_tags", {"ResourceArns": ["arn:tg/blue"]})
+
+
+KEY_ID = "0f6b1c2d-0000-4000-8000-000000000000"
+ALIASES = {
+    "Aliases": [
+        {"AliasName": "alias/aws/secretsmanager", "TargetKeyId": KEY_ID},
+        {"AliasName": "alias/mine", "TargetKeyId": "1111"},
+        {"AliasName": "alias/aws/ebs"},  # an AWS managed alias whose key is not created yet
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    "key_id, manager",
+    [
+        (f"arn:aws:kms:eu-west-1:123456789012:key/{KEY_ID}", "AWS"),
+        (KEY_ID, "AWS"),
+        ("arn:aws:kms:eu-west-1:123456789012:alias/aws/secretsmanager", "AWS"),
+        ("arn:aws:kms:eu-west-1:123456789012:key/1111", "CUSTOMER"),  # only its own alias
+        ("arn:aws:kms:eu-west-1:999999999999:key/2222", "CUSTOMER"),  # no alias here
+        ("", "AWS"),
+    ],
+)
+def test_key_manager_from_the_reserved_aliases(key_id, manager):
+    assert ecs_sync.key_manager(ALIASES, key_id) == manager
+
+
+def test_key_manager_without_aliases_is_customer():
+    assert ecs_sync.key_manager({"Aliases": []}, KEY_ID) == "CUSTOMER"
+    assert ecs_sync.key_manager(None, KEY_ID) == "CUSTOMER"
 
 
 # --- tags, cluster, log group ------------------------------------------------------------------------------------
