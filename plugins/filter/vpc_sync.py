@@ -29,6 +29,11 @@ FILTERS = {
     "vpc_endpoints_to_remove": vpc_sync.endpoints_to_remove,
     "vpc_flow_logs_stack": vpc_sync.flow_logs_stack,
     "vpc_flow_logs_stack_in_sync": vpc_sync.flow_logs_stack_in_sync,
+    "vpc_log_group_in_sync": vpc_sync.log_group_in_sync,
+    "vpc_security_group_id": vpc_sync.security_group_id,
+    "vpc_endpoint_security_group_in_sync": vpc_sync.endpoint_security_group_in_sync,
+    "vpc_endpoint_in_sync": vpc_sync.endpoint_in_sync,
+    "vpc_interface_endpoints_to_write": vpc_sync.interface_endpoints_to_write,
 }
 
 

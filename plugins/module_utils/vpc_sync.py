@@ -256,12 +256,33 @@ def _ec2_read(name, operation, filters=None, **params):
     return {"name": name, "service": "ec2", "operation": operation, "params": params, "snake": True}
 
 
-def layer_reads(vpc_filters, present, flow_logs_stack, flow_logs_role):
+def layer_reads(vpc_filters, present, flow_logs_stack, flow_logs_role, flow_logs_group="", caller=False):
     """What the vpc role reads before it knows the VPC's ID: the VPC (by roles/common's filters), the region's
-    available zones (``present`` only), and the flow logs' stack and delivery role, which live outside the VPC.
-    A missing stack or role reads as null (CloudFormation answers ValidationError for a stack that does not exist,
-    IAM NoSuchEntity). The stack's reads stay raw: its template is data, not keys to snake_case."""
+    available zones (``present`` only), the flow logs' stack, delivery role and (``flow_logs_group`` given) log
+    group, which live outside the VPC, and with ``caller`` the caller's identity (the account the flow logs' role
+    trusts). A missing stack, role or log group reads as null (CloudFormation answers ValidationError for a stack
+    that does not exist, IAM NoSuchEntity, CloudWatch Logs ResourceNotFoundException). These reads stay raw: a
+    template is data, not keys to snake_case; log group tags are a map already."""
     reads = [_ec2_read("vpcs", "DescribeVpcs", vpc_filters)]
+    if caller:
+        reads.append({"name": "caller", "service": "sts", "operation": "GetCallerIdentity", "snake": True})
+    if flow_logs_group:
+        # cloudwatchlogs_log_group reads the same two (DescribeLogGroups by prefix, then ListTagsLogGroup).
+        reads += [
+            {
+                "name": "flow_logs_groups",
+                "service": "logs",
+                "operation": "DescribeLogGroups",
+                "params": {"logGroupNamePrefix": flow_logs_group},
+            },
+            {
+                "name": "flow_logs_group_tags",
+                "service": "logs",
+                "operation": "ListTagsLogGroup",
+                "params": {"logGroupName": flow_logs_group},
+                "missing": ["ResourceNotFoundException"],
+            },
+        ]
     if present:
         reads.append(
             _ec2_read("zones", "DescribeAvailabilityZones", {"state": "available", "zone-type": "availability-zone"})
@@ -401,3 +422,76 @@ def flow_logs_stack_in_sync(answers, template, tags):
         and body == template
         and _stack_tags(stack) == {str(key): str(value) for key, value in (tags or {}).items()}
     )
+
+
+def log_group_in_sync(answers, name, retention, tags):
+    """amazon.aws.cloudwatchlogs_log_group (retention, purge_tags) would change nothing on the log group ``name``
+    read by layer_reads: it exists with ``retention`` days and exactly ``tags``."""
+    groups = ((answers or {}).get("flow_logs_groups") or {}).get("logGroups") or []
+    group = next((group for group in groups if group.get("logGroupName") == name), None)
+    live_tags = ((answers or {}).get("flow_logs_group_tags") or {}).get("tags")
+    return (
+        group is not None
+        and live_tags is not None
+        and str(group.get("retentionInDays")) == str(retention)
+        and tags_equal(live_tags, tags)
+    )
+
+
+def _group(security_groups, name):
+    return next((group for group in security_groups or [] if group.get("group_name") == name), None)
+
+
+def security_group_id(security_groups, name):
+    """The ID of the VPC's group called ``name`` (network_state); '' when there is none."""
+    return (_group(security_groups, name) or {}).get("group_id", "")
+
+
+def _ranges(permission):
+    return sorted((item.get("cidr_ip"), item.get("description")) for item in permission.get("ip_ranges") or [])
+
+
+def endpoint_security_group_in_sync(security_groups, name, cidr, description, tags):
+    """ec2_security_group (rules purged either way, purge_tags) would change nothing on the group ``name``: it admits
+    exactly TCP 443 from ``cidr`` (rule description ``description``), allows no egress and has exactly ``tags``."""
+    group = _group(security_groups, name)
+    if group is None or group.get("ip_permissions_egress") or not tags_equal(group.get("tags"), tags):
+        return False
+    permissions = group.get("ip_permissions") or []
+    if len(permissions) != 1:
+        return False
+    rule = permissions[0]
+    return (
+        rule.get("ip_protocol") == "tcp"
+        and rule.get("from_port") == 443
+        and rule.get("to_port") == 443
+        and _ranges(rule) == [(cidr, description)]
+        and not rule.get("ipv6_ranges")
+        and not rule.get("prefix_list_ids")
+        and not rule.get("user_id_group_pairs")
+    )
+
+
+def endpoint_in_sync(endpoints, vpc_id, service, route_table_ids, tags):
+    """ec2_vpc_endpoint would change nothing: as the module matches (VPC, service name, the same route tables; an
+    interface endpoint has none), exactly one endpoint matches, and its tags are exactly ``tags``. Subnets and
+    security groups of an existing endpoint the module does not compare, so neither does this."""
+    wanted = sorted(route_table_ids or [])
+    matches = [
+        endpoint
+        for endpoint in endpoints or []
+        if endpoint.get("vpc_id") == vpc_id
+        and endpoint.get("service_name") == service
+        and sorted(endpoint.get("route_table_ids") or []) == wanted
+    ]
+    return len(matches) == 1 and tags_equal(matches[0].get("tags"), tags)
+
+
+def interface_endpoints_to_write(short_names, endpoints, vpc_id, region, tags, names):
+    """The interface endpoints (service short names such as ecr.api) whose ec2_vpc_endpoint writer would change
+    something (endpoint_in_sync, no route tables); ``names`` are the endpoints' Name tags by short name."""
+    return [
+        short
+        for short in short_names or []
+        if not endpoint_in_sync(endpoints, vpc_id, f"com.amazonaws.{region}.{short}", [], dict(tags, Name=names[short]))
+    ]

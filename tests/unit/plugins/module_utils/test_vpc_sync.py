@@ -221,6 +221,11 @@ def test_the_filters_expose_every_check_and_name_themselves_on_bad_input():
         "vpc_endpoints_to_remove",
         "vpc_flow_logs_stack",
         "vpc_flow_logs_stack_in_sync",
+        "vpc_log_group_in_sync",
+        "vpc_security_group_id",
+        "vpc_endpoint_security_group_in_sync",
+        "vpc_endpoint_in_sync",
+        "vpc_interface_endpoints_to_write",
     }
     with pytest.raises(Exception, match="^vpc_subnets_to_write: "):
         filters["vpc_subnets_to_write"]([{}], [], TAGS)
@@ -358,3 +363,112 @@ def test_a_flow_log_stack_missing_or_different_runs_the_writer(answers):
 
 def test_a_missing_flow_log_stack_reads_as_none():
     assert vpc_sync.flow_logs_stack({"flow_logs_stack": None}) is None
+
+
+def test_the_layer_reads_add_the_log_group_and_the_caller_when_asked():
+    names = {read["name"] for read in vpc_sync.layer_reads({}, True, "s", "r", "g", True)}
+    assert {"caller", "flow_logs_groups", "flow_logs_group_tags"} <= names
+    assert not {"caller", "flow_logs_groups"} & {read["name"] for read in vpc_sync.layer_reads({}, True, "s", "r")}
+
+
+def log_answers(retention=90, tags=None, name="g"):
+    return {
+        "flow_logs_groups": {"logGroups": [{"logGroupName": name, "retentionInDays": retention}]},
+        "flow_logs_group_tags": {"tags": dict(TAGS, Name="g") if tags is None else tags},
+    }
+
+
+def test_a_log_group_with_its_retention_and_tags_needs_no_writer():
+    assert vpc_sync.log_group_in_sync(log_answers(), "g", "90", dict(TAGS, Name="g"))
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{}, log_answers(name="g-other"), log_answers(retention=30), log_answers(retention=None), log_answers(tags=TAGS)],
+    ids=["missing", "prefix-only", "retention", "no-retention", "tags"],
+)
+def test_a_log_group_missing_or_different_runs_the_writer(answers):
+    assert not vpc_sync.log_group_in_sync(answers, "g", 90, dict(TAGS, Name="g"))
+
+
+def endpoint_group(**changes):
+    group = {
+        "group_name": "e",
+        "group_id": "sg-1",
+        "ip_permissions": [
+            {
+                "ip_protocol": "tcp",
+                "from_port": 443,
+                "to_port": 443,
+                "ip_ranges": [{"cidr_ip": "10.0.0.0/16", "description": "HTTPS"}],
+                "ipv6_ranges": [],
+                "prefix_list_ids": [],
+                "user_id_group_pairs": [],
+            }
+        ],
+        "ip_permissions_egress": [],
+        "tags": dict(TAGS, Name="e"),
+    }
+    group.update(changes)
+    return group
+
+
+def test_the_endpoint_group_with_only_https_from_the_vpc_needs_no_writer_and_gives_its_id():
+    assert vpc_sync.endpoint_security_group_in_sync(
+        [endpoint_group()], "e", "10.0.0.0/16", "HTTPS", dict(TAGS, Name="e")
+    )
+    assert vpc_sync.security_group_id([endpoint_group()], "e") == "sg-1"
+    assert vpc_sync.security_group_id([], "e") == ""
+
+
+def _rule(**changes):
+    return [dict(endpoint_group()["ip_permissions"][0], **changes)]
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        [],
+        [endpoint_group(ip_permissions_egress=[{"ip_protocol": "-1"}])],
+        [endpoint_group(ip_permissions=_rule(from_port=80, to_port=80))],
+        [endpoint_group(ip_permissions=_rule(ip_ranges=[{"cidr_ip": "0.0.0.0/0", "description": "HTTPS"}]))],
+        [endpoint_group(ip_permissions=_rule(ip_ranges=[{"cidr_ip": "10.0.0.0/16"}]))],
+        [endpoint_group(ip_permissions=_rule(user_id_group_pairs=[{"group_id": "sg-2"}]))],
+        [endpoint_group(ip_permissions=_rule() * 2)],
+        [endpoint_group(tags=TAGS)],
+    ],
+    ids=["missing", "egress", "port", "cidr", "description", "group-pair", "two-rules", "tags"],
+)
+def test_an_endpoint_group_missing_or_different_runs_the_writer(groups):
+    assert not vpc_sync.endpoint_security_group_in_sync(groups, "e", "10.0.0.0/16", "HTTPS", dict(TAGS, Name="e"))
+
+
+def endpoint(service="com.amazonaws.r.s3", route_table_ids=("rtb-1", "rtb-2"), **changes):
+    live = {
+        "vpc_id": "vpc-1",
+        "service_name": service,
+        "route_table_ids": list(route_table_ids),
+        "tags": dict(TAGS, Name=service.rsplit(".", 1)[-1]),
+    }
+    live.update(changes)
+    return live
+
+
+def test_an_endpoint_matched_as_the_module_matches_it_with_its_tags_needs_no_writer():
+    tags = dict(TAGS, Name="s3")
+    assert vpc_sync.endpoint_in_sync([endpoint()], "vpc-1", "com.amazonaws.r.s3", ["rtb-2", "rtb-1"], tags)
+    assert not vpc_sync.endpoint_in_sync([endpoint()], "vpc-1", "com.amazonaws.r.s3", ["rtb-1"], tags)
+    assert not vpc_sync.endpoint_in_sync([endpoint(tags=TAGS)], "vpc-1", "com.amazonaws.r.s3", ["rtb-1", "rtb-2"], tags)
+    assert not vpc_sync.endpoint_in_sync(
+        [endpoint(vpc_id="vpc-2")], "vpc-1", "com.amazonaws.r.s3", ["rtb-1", "rtb-2"], tags
+    )
+    assert not vpc_sync.endpoint_in_sync([endpoint()] * 2, "vpc-1", "com.amazonaws.r.s3", ["rtb-1", "rtb-2"], tags)
+
+
+def test_only_missing_or_retagged_interface_endpoints_are_written():
+    live = [endpoint("com.amazonaws.r.logs", ()), endpoint("com.amazonaws.r.ecr.api", (), tags=TAGS)]
+    names = {"logs": "logs", "ecr.api": "ecr.api", "ecr.dkr": "ecr.dkr"}
+    assert vpc_sync.interface_endpoints_to_write(["ecr.api", "ecr.dkr", "logs"], live, "vpc-1", "r", TAGS, names) == [
+        "ecr.api",
+        "ecr.dkr",
+    ]
