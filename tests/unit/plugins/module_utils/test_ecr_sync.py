@@ -25,7 +25,11 @@ POLICY = {
 }
 
 
-def answers(mutability="IMMUTABLE", scan=True, policy=POLICY, tags=None):
+_UNSET = object()
+
+
+def answers(mutability="IMMUTABLE", scan=True, policy=_UNSET, tags=None):
+    policy = POLICY if policy is _UNSET else policy
     return {
         "repository": {
             "repositories": [
