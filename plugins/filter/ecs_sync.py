@@ -6,7 +6,7 @@ files beside this one); the decisions live in module_utils/ecs_sync.py, where th
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import ecs_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import ecs_sync, resource_sync
 from ansible_collections.bluegreen.ecs.plugins.plugin_utils.filter_guard import guarded
 
 FILTERS = {
@@ -18,8 +18,8 @@ FILTERS = {
     "ecs_tags_in_sync": ecs_sync.tags_in_sync,
     "ecs_cluster_in_sync": ecs_sync.cluster_in_sync,
     "ecs_cluster_settings_in_sync": ecs_sync.cluster_settings_in_sync,
-    "ecs_log_group_in_sync": ecs_sync.log_group_in_sync,
-    "ecs_security_group": ecs_sync.security_group,
+    "ecs_log_group_in_sync": resource_sync.log_group_in_sync,
+    "ecs_security_group": resource_sync.security_group,
     "ecs_security_group_in_sync": ecs_sync.security_group_in_sync,
     "ecs_service_in_sync": ecs_sync.service_in_sync,
     "ecs_scaling_policies": ecs_sync.scaling_policies,

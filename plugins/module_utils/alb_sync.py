@@ -9,7 +9,7 @@ own comparison. Plain functions, exposed as filters (plugins/filter/alb_sync.py)
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import listener_plan
+from ansible_collections.bluegreen.ecs.plugins.module_utils import batch_read, listener_plan
 
 # ELBv2 reserves the aws: tag prefix (ELB User Guide, "Tag your target group"); elb_target_group leaves them alone.
 _RESERVED_TAG_PREFIX = "aws:"
@@ -119,15 +119,9 @@ def layer_reads(names, vpc_id, tier, tags, scheme, read_caller):
     return reads
 
 
-def _read(name, service, operation, params, missing=(), snake=True):
-    return {
-        "name": name,
-        "service": service,
-        "operation": operation,
-        "params": params,
-        "missing": list(missing),
-        "snake": snake,
-    }
+def _read(name, service, operation, params=None, missing=(), snake=True):
+    """batch_read.read, snake by default: the alb layer's plans were written for the *_info modules' shapes."""
+    return batch_read.read(name, service, operation, params, missing, snake)
 
 
 def _target_groups(answers):
@@ -161,7 +155,7 @@ def followup_reads(answers, bucket):
         reads.append(_read("elb_tags", "elbv2", "DescribeTags", {"ResourceArns": arns}, _TG_MISSING + _LB_MISSING))
     if balancer:
         arn = {"LoadBalancerArn": balancer["load_balancer_arn"]}
-        reads.append(_read("lb_attributes", "elbv2", "DescribeLoadBalancerAttributes", arn, _LB_MISSING, False))
+        reads.append(_read("lb_attributes", "elbv2", "DescribeLoadBalancerAttributes", arn, _LB_MISSING, snake=False))
         reads.append(_read("listeners", "elbv2", "DescribeListeners", arn, _LB_MISSING))
     if bucket:
         reads += [

@@ -102,3 +102,15 @@ def shape(response, snake, key_to_snake):
     into snake case (Ansible's rule, passed in so this file stays free of Ansible imports)."""
     answer = {key: value for key, value in (response or {}).items() if key not in _NOISE}
     return _snake(answer, key_to_snake) if snake else answer
+
+
+def read(name, service, operation, params=None, missing=(), snake=False):
+    """One entry of the module's ``reads`` option, as the layers' plans build them."""
+    return {
+        "name": name,
+        "service": service,
+        "operation": operation,
+        "params": params or {},
+        "missing": list(missing),
+        "snake": snake,
+    }

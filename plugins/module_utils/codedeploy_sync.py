@@ -13,7 +13,7 @@ comparison. Plain functions, exposed as filters (plugins/filter/codedeploy_sync.
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import codedeploy, iam_sync, tag_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import batch_read, codedeploy, iam_sync, tag_sync
 
 # What a missing resource answers (API reference of each operation, "Errors").
 _NO_APPLICATION = "ApplicationDoesNotExistException"
@@ -22,15 +22,7 @@ _NO_GROUP = "DeploymentGroupDoesNotExistException"
 _NO_TAGGED = [_NO_APPLICATION, _NO_GROUP, "ResourceNotFoundException", "InvalidArnException"]
 
 
-def _read(name, service, operation, params, missing=(), snake=False):
-    return {
-        "name": name,
-        "service": service,
-        "operation": operation,
-        "params": params,
-        "missing": list(missing),
-        "snake": snake,
-    }
+_read = batch_read.read
 
 
 def layer_reads(names, application_arn, group_arn, config_name, vpc_id):

@@ -12,6 +12,10 @@ exposed as filters (plugins/filter/ecs_sync.py)."""
 from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.bluegreen.ecs.plugins.module_utils import batch_read
+
+# One group lookup (and one log group comparison, the ecs_log_group_in_sync filter) for every layer reading them raw.
+from ansible_collections.bluegreen.ecs.plugins.module_utils.resource_sync import security_group
 
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 CONTAINER_INSIGHTS = "containerInsights"
@@ -19,8 +23,7 @@ CONTAINER_INSIGHTS = "containerInsights"
 _RESERVED_TAG_PREFIX = "aws:"
 
 
-def _read(name, service, operation, params, missing=()):
-    return {"name": name, "service": service, "operation": operation, "params": params, "missing": list(missing)}
+_read = batch_read.read
 
 
 def layer_reads(names, cluster, vpc_id="", db_instance="", listener_arns=None, ecs_controller=False):
@@ -158,20 +161,6 @@ def cluster_settings_in_sync(cluster, insights, tags):
         return False
     current = [s for s in cluster.get("settings") or [] if s.get("name") == CONTAINER_INSIGHTS]
     return current == [{"name": CONTAINER_INSIGHTS, "value": insights}] and tags_in_sync(cluster.get("tags"), tags)
-
-
-def log_group_in_sync(groups_answer, tags_answer, name, retention, tags):
-    """amazon.aws.cloudwatchlogs_log_group (purge_tags) would change nothing: the group ``name`` exists, keeps logs
-    ``retention`` days and has exactly ``tags``."""
-    found = [g for g in (groups_answer or {}).get("logGroups") or [] if g.get("logGroupName") == name]
-    if not found or tags_answer is None:
-        return False
-    return found[0].get("retentionInDays") == int(retention) and tags_in_sync(tags_answer.get("tags") or {}, tags)
-
-
-def security_group(groups_answer, name):
-    """The group called ``name`` of a DescribeSecurityGroups answer (one VPC's groups), or {}."""
-    return next((g for g in (groups_answer or {}).get("SecurityGroups") or [] if g.get("GroupName") == name), {})
 
 
 def _live_rules(permissions):

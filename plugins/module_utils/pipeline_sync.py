@@ -16,7 +16,7 @@ import json
 
 from ansible.module_utils.common.dict_transformations import snake_dict_to_camel_dict
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import codepipeline, iam_sync, tag_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import batch_read, codepipeline, iam_sync, tag_sync
 
 # The bucket reads: answer name, S3 operation, and the error S3 answers when that setting was never made (S3 API
 # reference, each operation's "Errors" or example). Every read answers NoSuchBucket for a missing bucket.
@@ -48,15 +48,7 @@ _PROJECT_IGNORED = ("name", "tags", "purge_tags", "state")
 _CODEPIPELINE_ARTIFACT_IGNORED = ("location", "path", "namespaceType", "name", "packaging")
 
 
-def _read(name, service, operation, params, missing=(), snake=False):
-    return {
-        "name": name,
-        "service": service,
-        "operation": operation,
-        "params": params,
-        "missing": list(missing),
-        "snake": snake,
-    }
+_read = batch_read.read
 
 
 def layer_reads(names, pipeline_arn, db_instance=""):

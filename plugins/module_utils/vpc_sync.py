@@ -12,7 +12,7 @@ exposed as filters (plugins/filter/vpc_sync.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import iam_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import iam_sync, resource_sync
 
 # AWS reserves the aws: tag prefix (EC2 User Guide, "Tag restrictions"); the modules neither add nor purge them.
 _RESERVED_TAG_PREFIX = "aws:"
@@ -426,15 +426,10 @@ def flow_logs_stack_in_sync(answers, template, tags):
 
 def log_group_in_sync(answers, name, retention, tags):
     """amazon.aws.cloudwatchlogs_log_group (retention, purge_tags) would change nothing on the log group ``name``
-    read by layer_reads: it exists with ``retention`` days and exactly ``tags``."""
-    groups = ((answers or {}).get("flow_logs_groups") or {}).get("logGroups") or []
-    group = next((group for group in groups if group.get("logGroupName") == name), None)
-    live_tags = ((answers or {}).get("flow_logs_group_tags") or {}).get("tags")
-    return (
-        group is not None
-        and live_tags is not None
-        and str(group.get("retentionInDays")) == str(retention)
-        and tags_equal(live_tags, tags)
+    read by layer_reads: it exists with ``retention`` days and exactly ``tags`` (resource_sync's comparison)."""
+    answers = answers or {}
+    return resource_sync.log_group_in_sync(
+        answers.get("flow_logs_groups"), answers.get("flow_logs_group_tags"), name, retention, tags
     )
 
 

@@ -51,3 +51,15 @@ def test_batch_gets_are_reads_unless_they_answer_with_secrets():
     assert batch_read.read_errors(reads) == [
         "reads[1].operation: BatchGetSecretValue answers with a secret or a credential; it is never read here"
     ]
+
+
+def test_read_builds_one_entry_of_the_reads_option():
+    assert batch_read.read("role", "iam", "GetRole", {"RoleName": "r"}, ["NoSuchEntity"]) == {
+        "name": "role",
+        "service": "iam",
+        "operation": "GetRole",
+        "params": {"RoleName": "r"},
+        "missing": ["NoSuchEntity"],
+        "snake": False,
+    }
+    assert batch_read.read("subnets", "ec2", "DescribeSubnets", snake=True)["params"] == {}

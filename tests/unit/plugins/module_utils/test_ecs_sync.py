@@ -7,7 +7,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.bluegreen.ecs.plugins.filter import ecs_sync as ecs_sync_filters
-from ansible_collections.bluegreen.ecs.plugins.module_utils import ecs_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import ecs_sync, resource_sync
 from ansible_collections.bluegreen.ecs.plugins.module_utils.naming import service_names
 
 NAMES = service_names("prd", "demo", "web")
@@ -164,13 +164,13 @@ def log_groups(retention=30, name=LOG_GROUP):
 
 def test_log_group():
     tags = {"tags": {k: str(v) for k, v in TAGS.items()}}
-    assert ecs_sync.log_group_in_sync(log_groups(), tags, LOG_GROUP, 30, TAGS)
-    assert not ecs_sync.log_group_in_sync(log_groups(retention=7), tags, LOG_GROUP, 30, TAGS)
-    assert not ecs_sync.log_group_in_sync(log_groups(retention=None), tags, LOG_GROUP, 30, TAGS)
-    assert not ecs_sync.log_group_in_sync(log_groups(), {"tags": {}}, LOG_GROUP, 30, TAGS)
+    assert resource_sync.log_group_in_sync(log_groups(), tags, LOG_GROUP, 30, TAGS)
+    assert not resource_sync.log_group_in_sync(log_groups(retention=7), tags, LOG_GROUP, 30, TAGS)
+    assert not resource_sync.log_group_in_sync(log_groups(retention=None), tags, LOG_GROUP, 30, TAGS)
+    assert not resource_sync.log_group_in_sync(log_groups(), {"tags": {}}, LOG_GROUP, 30, TAGS)
     # Only the prefix matches: the group itself is missing.
-    assert not ecs_sync.log_group_in_sync(log_groups(name=LOG_GROUP + "x"), tags, LOG_GROUP, 30, TAGS)
-    assert not ecs_sync.log_group_in_sync({"logGroups": []}, None, LOG_GROUP, 30, TAGS)
+    assert not resource_sync.log_group_in_sync(log_groups(name=LOG_GROUP + "x"), tags, LOG_GROUP, 30, TAGS)
+    assert not resource_sync.log_group_in_sync({"logGroups": []}, None, LOG_GROUP, 30, TAGS)
 
 
 # --- security group ----------------------------------------------------------------------------------------------
@@ -219,8 +219,8 @@ def groups(**changes):
 
 
 def test_security_group_lookup():
-    assert ecs_sync.security_group(groups(), SG)["GroupId"] == "sg-svc"
-    assert ecs_sync.security_group(None, SG) == {}
+    assert resource_sync.security_group(groups(), SG)["GroupId"] == "sg-svc"
+    assert resource_sync.security_group(None, SG) == {}
 
 
 def test_security_group_in_sync():
