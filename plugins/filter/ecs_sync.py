@@ -6,7 +6,7 @@ files beside this one); the decisions live in module_utils/ecs_sync.py, where th
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import ecs_sync, resource_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import ecs_sync, resource_sync, tag_sync
 from ansible_collections.bluegreen.ecs.plugins.plugin_utils.filter_guard import guarded
 
 FILTERS = {
@@ -15,7 +15,7 @@ FILTERS = {
     "ecs_key_manager": ecs_sync.key_manager,
     "ecs_live_cluster": ecs_sync.live_cluster,
     "ecs_live_service": ecs_sync.live_service,
-    "ecs_tags_in_sync": ecs_sync.tags_in_sync,
+    "ecs_tags_in_sync": tag_sync.in_sync,
     "ecs_cluster_in_sync": ecs_sync.cluster_in_sync,
     "ecs_cluster_settings_in_sync": ecs_sync.cluster_settings_in_sync,
     "ecs_log_group_in_sync": resource_sync.log_group_in_sync,

@@ -9,10 +9,7 @@ own comparison. Plain functions, exposed as filters (plugins/filter/alb_sync.py)
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import batch_read, listener_plan
-
-# ELBv2 reserves the aws: tag prefix (ELB User Guide, "Tag your target group"); elb_target_group leaves them alone.
-_RESERVED_TAG_PREFIX = "aws:"
+from ansible_collections.bluegreen.ecs.plugins.module_utils import batch_read, listener_plan, tag_sync
 
 
 def target_groups_by_name(groups, names):
@@ -21,11 +18,6 @@ def target_groups_by_name(groups, names):
     nothing when any name is missing (TargetGroupNotFound): then every group reads as missing."""
     by_name = {group.get("target_group_name"): group for group in groups or []}
     return [{"item": name, "target_groups": [by_name[name]] if name in by_name else []} for name in names]
-
-
-def _tags_equal(live, wanted):
-    own = {key: value for key, value in (live or {}).items() if not str(key).startswith(_RESERVED_TAG_PREFIX)}
-    return own == {str(key): str(value) for key, value in (wanted or {}).items()}
 
 
 def target_group_in_sync(group, wanted, port, vpc_id, tags):
@@ -41,7 +33,7 @@ def target_group_in_sync(group, wanted, port, vpc_id, tags):
         and str(group.get("health_check_port")) == "traffic-port"
         and group.get("health_check_enabled", True) is not False
         and not listener_plan.target_group_plan([{"item": "", "target_groups": [group]}], wanted)[0]["differs"]
-        and _tags_equal(group.get("tags"), tags)
+        and tag_sync.in_sync(group.get("tags"), tags)
     )
 
 
@@ -232,5 +224,5 @@ def load_balancer_in_sync(balancer, wanted):
         and subnets == set(wanted["subnets"])
         and set(balancer.get("security_groups") or []) == set(wanted["security_groups"])
         and all(balancer.get(key) == value for key, value in attributes.items())
-        and _tags_equal(balancer.get("tags"), wanted["tags"])
+        and tag_sync.in_sync(balancer.get("tags"), wanted["tags"])
     )

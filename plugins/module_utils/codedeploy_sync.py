@@ -121,8 +121,7 @@ def _tags_in_sync(tag_answer, wanted):
     """Tags (purge_tags on) as tag_sync would bring them: nothing to add or remove; aws: tags are never purged."""
     if tag_answer is None:
         return False
-    current = tag_sync.as_dict(tag_sync.CODEDEPLOY, tag_answer.get("Tags"))
-    return not tag_sync.plan(current, wanted or {}, True).changed
+    return tag_sync.in_sync(tag_answer.get("Tags"), wanted)
 
 
 def application_in_sync(answers, compute_platform, tags):

@@ -11,10 +11,8 @@ Plain functions, exposed as filters (plugins/filter/db_sync.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import db_spec, rds_secret
+from ansible_collections.bluegreen.ecs.plugins.module_utils import db_spec, rds_secret, tag_sync
 
-# RDS reserves the aws: tag prefix; purge_tags leaves those alone.
-_RESERVED_TAG_PREFIX = "aws:"
 # ARN partitions by region prefix (AWS General Reference, "Amazon Resource Names"; botocore's partitions.json).
 _PARTITIONS = (
     ("cn-", "aws-cn"),
@@ -94,11 +92,6 @@ def reads(identifiers, vpc, subnet_group, group_names, managed_by, region):
     ]
 
 
-def _tags_equal(live, wanted):
-    own = {key: value for key, value in (live or {}).items() if not str(key).startswith(_RESERVED_TAG_PREFIX)}
-    return own == {str(key): str(value) for key, value in (wanted or {}).items()}
-
-
 def subnet_group_in_sync(answers, name, description, subnet_ids, tags):
     """rds_subnet_group (purge_tags on) would change nothing: the group ``answers`` read (aws_batch_info ``reads``)
     has ``name``, ``description``, exactly ``subnet_ids`` and exactly ``tags``."""
@@ -112,7 +105,7 @@ def subnet_group_in_sync(answers, name, description, subnet_ids, tags):
         group.get("db_subnet_group_name") == name
         and group.get("db_subnet_group_description") == description
         and live_subnets == sorted(subnet_ids)
-        and _tags_equal(tag_answer.get("tag_list"), tags)
+        and tag_sync.in_sync(tag_answer.get("tag_list"), tags)
     )
 
 
@@ -147,7 +140,7 @@ def instance_in_sync(live, wanted):
         and bool(live.get("deletion_protection")) == bool(wanted["deletion_protection"])
         and live.get("copy_tags_to_snapshot") is True
         and live.get("auto_minor_version_upgrade") is True
-        and _tags_equal(live.get("tag_list"), wanted["tags"])
+        and tag_sync.in_sync(live.get("tag_list"), wanted["tags"])
     )
 
 

@@ -11,16 +11,13 @@ exposed as filters (plugins/filter/ecs_sync.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-from ansible_collections.bluegreen.ecs.plugins.module_utils import batch_read
+from ansible_collections.bluegreen.ecs.plugins.module_utils import batch_read, tag_sync
 
 # One group lookup (and one log group comparison, the ecs_log_group_in_sync filter) for every layer reading them raw.
 from ansible_collections.bluegreen.ecs.plugins.module_utils.resource_sync import security_group
 
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 CONTAINER_INSIGHTS = "containerInsights"
-# AWS reserves the aws: tag prefix; the writers' purge_tags leaves those tags alone (compare_aws_tags).
-_RESERVED_TAG_PREFIX = "aws:"
 
 
 _read = batch_read.read
@@ -110,21 +107,6 @@ def key_manager(aliases_answer, key_id):
     return "CUSTOMER"
 
 
-def _tag_dict(tags):
-    """{key: value} from an AWS tag list (Key/Value or key/value) or a dict."""
-    if isinstance(tags, dict):
-        return dict(tags)
-    return {tag.get("Key", tag.get("key")): tag.get("Value", tag.get("value")) for tag in tags or []}
-
-
-def tags_in_sync(live, wanted):
-    """A writer with purge_tags would change no tag: ``live`` (list or dict) holds exactly ``wanted`` besides the
-    aws: tags it never touches (compare_aws_tags, values compared as strings as AWS stores them)."""
-    wanted = {str(key): str(value) for key, value in (wanted or {}).items()}
-    to_add, to_remove = compare_aws_tags(_tag_dict(live), wanted, purge_tags=True)
-    return not to_add and not to_remove
-
-
 def _active(answer, key):
     return [item for item in ((answer or {}).get(key) or []) if item.get("status") == "ACTIVE"]
 
@@ -160,7 +142,7 @@ def cluster_settings_in_sync(cluster, insights, tags):
     if not cluster:
         return False
     current = [s for s in cluster.get("settings") or [] if s.get("name") == CONTAINER_INSIGHTS]
-    return current == [{"name": CONTAINER_INSIGHTS, "value": insights}] and tags_in_sync(cluster.get("tags"), tags)
+    return current == [{"name": CONTAINER_INSIGHTS, "value": insights}] and tag_sync.in_sync(cluster.get("tags"), tags)
 
 
 def _live_rules(permissions):
@@ -230,7 +212,7 @@ def security_group_in_sync(groups_answer, name, rules, rules_egress, tags):
         and egress is not None
         and _live_rules(group.get("IpPermissions")) == ingress
         and _live_rules(group.get("IpPermissionsEgress")) == egress
-        and tags_in_sync(group.get("Tags"), tags)
+        and tag_sync.in_sync(group.get("Tags"), tags)
     )
 
 
@@ -243,7 +225,7 @@ def service_in_sync(live, grace_period, tags, enable_execute_command):
     return (
         (not grace_period or live.get("healthCheckGracePeriodSeconds") == int(grace_period))
         and live.get("propagateTags") == "SERVICE"
-        and _tag_dict(live.get("tags")) == {str(k): str(v) for k, v in (tags or {}).items()}
+        and tag_sync.as_plain_dict(live.get("tags")) == {str(k): str(v) for k, v in (tags or {}).items()}
         and (not live.get("enableExecuteCommand", False) or bool(enable_execute_command))
     )
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-
-# IAM reserves the aws: tag prefix; iam_role's purge_tags leaves those alone.
-_RESERVED_TAG_PREFIX = "aws:"
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
 
 
 def role_reads(role_name, key, policy_name=None):
@@ -56,10 +54,6 @@ def _document(value):
     return json.loads(value if isinstance(value, str) else json.dumps(value))
 
 
-def _tags(tag_list):
-    return {tag["Key"]: tag["Value"] for tag in tag_list or [] if not str(tag["Key"]).startswith(_RESERVED_TAG_PREFIX)}
-
-
 def role_in_sync(answers, key, trust, description, tags, managed_arns=()):
     """amazon.aws.iam_role (purge_policies and purge_tags on) would change nothing on the role read under ``key``:
     it exists with the ``trust`` policy, ``description``, exactly ``tags`` and exactly ``managed_arns`` attached."""
@@ -71,7 +65,7 @@ def role_in_sync(answers, key, trust, description, tags, managed_arns=()):
     return (
         not compare_policies(_document(role.get("AssumeRolePolicyDocument")) or {}, _document(trust))
         and (not description or role.get("Description") == description)
-        and _tags(role.get("Tags")) == {str(k): str(v) for k, v in (tags or {}).items()}
+        and tag_sync.in_sync(role.get("Tags"), tags)
         and live_arns == set(managed_arns or ())
     )
 

@@ -8,19 +8,7 @@ writer keeps its own comparison. Plain functions, exposed as filters (plugins/fi
 
 from __future__ import annotations
 
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-
-# AWS reserves the aws: tag prefix; compare_aws_tags never purges those.
-_RESERVED_TAG_PREFIX = "aws:"
-
-
-def _tags_in_sync(current, wanted):
-    to_add, to_remove = compare_aws_tags(current or {}, {str(k): str(v) for k, v in (wanted or {}).items()}, True)
-    return not to_add and not to_remove
-
-
-def _tag_list_dict(tag_list):
-    return {tag["Key"]: tag["Value"] for tag in tag_list or []}
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
 
 
 def log_group_in_sync(groups_answer, tags_answer, name, retention, tags):
@@ -29,7 +17,7 @@ def log_group_in_sync(groups_answer, tags_answer, name, retention, tags):
     found = [group for group in (groups_answer or {}).get("logGroups") or [] if group.get("logGroupName") == name]
     if not found or tags_answer is None:
         return False
-    return found[0].get("retentionInDays") == int(retention) and _tags_in_sync(tags_answer.get("tags"), tags)
+    return found[0].get("retentionInDays") == int(retention) and tag_sync.in_sync(tags_answer.get("tags"), tags)
 
 
 def security_group(groups_answer, name):
@@ -78,7 +66,7 @@ def security_group_in_sync(groups_answer, name, description, egress, tags):
         and group.get("Description") == description
         and not group.get("IpPermissions")
         and _live_rules(group.get("IpPermissionsEgress")) == wanted
-        and _tags_in_sync(_tag_list_dict(group.get("Tags")), tags)
+        and tag_sync.in_sync(group.get("Tags"), tags)
     )
 
 
@@ -101,5 +89,5 @@ def lambda_function_in_sync(function_answer, wanted, code_sha256):
         and sorted(vpc.get("SubnetIds") or []) == sorted(wanted["subnet_ids"])
         and sorted(vpc.get("SecurityGroupIds") or []) == sorted(wanted["security_group_ids"])
         and config.get("CodeSha256") == code_sha256
-        and _tags_in_sync(function_answer.get("Tags"), wanted["tags"])
+        and tag_sync.in_sync(function_answer.get("Tags"), wanted["tags"])
     )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
+
 
 def _rules(section, key):
     return ((section or {}).get(key) or {}).get("Rules") or []
@@ -48,11 +50,6 @@ def _public_access_matches(bucket, wanted):
     return all(bool(live.get(api)) == bool(wanted["public_access"][option]) for option, api in names.items())
 
 
-def _tags_equal(live, wanted):
-    own = {key: value for key, value in (live or {}).items() if not str(key).startswith("aws:")}
-    return own == {str(key): str(value) for key, value in (wanted or {}).items()}
-
-
 def bucket_in_sync(bucket, wanted):
     """s3_bucket would change nothing on ``bucket`` (an s3_bucket_info record with bucket_encryption,
     public_access_block, bucket_ownership_controls, bucket_versioning, bucket_policy and bucket_tagging; None when the
@@ -71,7 +68,7 @@ def bucket_in_sync(bucket, wanted):
         and (wanted.get("versioning") is None or (versioning == "Enabled") == bool(wanted["versioning"]))
         and live_policy is not None
         and live_policy == _policy(wanted["policy"])
-        and _tags_equal(bucket.get("bucket_tagging"), wanted["tags"])
+        and tag_sync.in_sync(bucket.get("bucket_tagging"), wanted["tags"])
     )
 
 

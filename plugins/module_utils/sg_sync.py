@@ -12,8 +12,8 @@ Plain functions, exposed as filters (plugins/filter/sg_sync.py)."""
 
 from __future__ import annotations
 
-# EC2 reserves the aws: tag prefix (EC2 User Guide, "Tag restrictions"); purge_tags leaves those alone.
-_RESERVED_TAG_PREFIX = "aws:"
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync
+
 _KNOWN_KEYS = {"proto", "ports", "from_port", "to_port", "cidr_ip", "group_id", "rule_desc"}
 _PROTOCOLS = {"tcp": "tcp", "udp": "udp", "6": "tcp", "17": "udp"}
 
@@ -83,11 +83,6 @@ def find(groups, name, vpc_id):
     )
 
 
-def _tags_equal(live, wanted):
-    own = {key: value for key, value in (live or {}).items() if not str(key).startswith(_RESERVED_TAG_PREFIX)}
-    return own == {str(key): str(value) for key, value in (wanted or {}).items()}
-
-
 def security_group_in_sync(group, rules, rules_egress, tags):
     """ec2_security_group with ``rules``, ``rules_egress`` (both purged) and ``tags`` (purged) would change nothing on
     ``group`` (None when it does not exist). The group's description is set only on creation, so it is not compared."""
@@ -100,7 +95,7 @@ def security_group_in_sync(group, rules, rules_egress, tags):
     return (
         permissions(group.get("ip_permissions")) == wanted_in
         and permissions(group.get("ip_permissions_egress")) == wanted_out
-        and _tags_equal(group.get("tags"), tags)
+        and tag_sync.in_sync(group.get("tags"), tags)
     )
 
 

@@ -47,6 +47,19 @@ def plan(current, wanted, purge):
     return TagPlan(dict(sorted(to_add.items())), sorted(to_remove), final)
 
 
+def as_plain_dict(tags):
+    """{key: value} of a dict or of a tag list in either spelling (Key/Value, or ECS's and CodePipeline's key/value)."""
+    if isinstance(tags, dict):
+        return dict(tags)
+    return {tag.get("Key", tag.get("key")): tag.get("Value", tag.get("value")) for tag in tags or []}
+
+
+def in_sync(current, wanted):
+    """A writer with purge_tags on would change no tag: ``current`` (dict or tag list) holds exactly ``wanted`` besides
+    the aws: tags no writer purges. The one comparison every layer's convergence plan uses."""
+    return not plan(as_plain_dict(current), wanted or {}, True).changed
+
+
 def as_list(api, tags):
     """``tags`` as the service's tag list, in key order."""
     return ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())), api.key, api.value)

@@ -12,7 +12,7 @@ exposed as filters (plugins/filter/vpc_sync.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.bluegreen.ecs.plugins.module_utils import iam_sync, resource_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import iam_sync, resource_sync, tag_sync
 
 # AWS reserves the aws: tag prefix (EC2 User Guide, "Tag restrictions"); the modules neither add nor purge them.
 _RESERVED_TAG_PREFIX = "aws:"
@@ -20,11 +20,6 @@ _RESERVED_TAG_PREFIX = "aws:"
 
 def _user_tags(tags):
     return {key: value for key, value in (tags or {}).items() if not str(key).startswith(_RESERVED_TAG_PREFIX)}
-
-
-def tags_equal(live, wanted):
-    """purge_tags=true semantics: the resource's own tags are exactly ``wanted`` (values compared as strings)."""
-    return _user_tags(live) == {str(key): str(value) for key, value in (wanted or {}).items()}
 
 
 def vpc_in_sync(vpc, cidr, tags):
@@ -43,7 +38,7 @@ def vpc_in_sync(vpc, cidr, tags):
         and cidr in cidrs
         and vpc.get("enable_dns_support") is True
         and vpc.get("enable_dns_hostnames") is True
-        and tags_equal(vpc.get("tags"), tags)
+        and tag_sync.in_sync(vpc.get("tags"), tags)
     )
 
 
@@ -57,7 +52,7 @@ def _subnet_in_sync(live, item, tags):
         and live.get("availability_zone") == item["az"]
         and live.get("map_public_ip_on_launch") is False
         and not live.get("assign_ipv6_address_on_creation")
-        and tags_equal(live.get("tags"), _subnet_tags(tags, item))
+        and tag_sync.in_sync(live.get("tags"), _subnet_tags(tags, item))
     )
 
 
@@ -100,7 +95,7 @@ def nat_gateways_to_write(public_subnet_ids, count, nat_gateways, names, tags):
         for index in range(int(count))
         if live[index] is None
         or live[index].get("state") != "available"
-        or not tags_equal(live[index].get("tags"), dict(tags, Name=names[index]))
+        or not tag_sync.in_sync(live[index].get("tags"), dict(tags, Name=names[index]))
     ]
 
 
@@ -191,7 +186,7 @@ def route_table_in_sync(route_tables, tags, routes, subnet_ids):
         for table in route_tables or []
         if all(_user_tags(table.get("tags")).get(key) == value for key, value in wanted_tags.items())
     ]
-    if len(matches) != 1 or not tags_equal(matches[0].get("tags"), tags):
+    if len(matches) != 1 or not tag_sync.in_sync(matches[0].get("tags"), tags):
         return False
     table = matches[0]
     associated = {
@@ -228,7 +223,7 @@ def security_group_in_sync(security_groups, name, tags):
         group is not None
         and not group.get("ip_permissions")
         and not group.get("ip_permissions_egress")
-        and tags_equal(group.get("tags"), tags)
+        and tag_sync.in_sync(group.get("tags"), tags)
     )
 
 
@@ -382,7 +377,7 @@ def igw_in_sync(igws, vpc_id, tags):
     if len(igws or []) != 1:
         return False
     attached = [att.get("vpc_id") for att in igws[0].get("attachments") or []]
-    return attached == [vpc_id] and tags_equal(igws[0].get("tags"), tags)
+    return attached == [vpc_id] and tag_sync.in_sync(igws[0].get("tags"), tags)
 
 
 def igw_id(igws):
@@ -450,7 +445,7 @@ def endpoint_security_group_in_sync(security_groups, name, cidr, description, ta
     """ec2_security_group (rules purged either way, purge_tags) would change nothing on the group ``name``: it admits
     exactly TCP 443 from ``cidr`` (rule description ``description``), allows no egress and has exactly ``tags``."""
     group = _group(security_groups, name)
-    if group is None or group.get("ip_permissions_egress") or not tags_equal(group.get("tags"), tags):
+    if group is None or group.get("ip_permissions_egress") or not tag_sync.in_sync(group.get("tags"), tags):
         return False
     permissions = group.get("ip_permissions") or []
     if len(permissions) != 1:
@@ -479,7 +474,7 @@ def endpoint_in_sync(endpoints, vpc_id, service, route_table_ids, tags):
         and endpoint.get("service_name") == service
         and sorted(endpoint.get("route_table_ids") or []) == wanted
     ]
-    return len(matches) == 1 and tags_equal(matches[0].get("tags"), tags)
+    return len(matches) == 1 and tag_sync.in_sync(matches[0].get("tags"), tags)
 
 
 def interface_endpoints_to_write(short_names, endpoints, vpc_id, region, tags, names):

@@ -7,7 +7,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.bluegreen.ecs.plugins.filter import ecs_sync as ecs_sync_filters
-from ansible_collections.bluegreen.ecs.plugins.module_utils import ecs_sync, resource_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import ecs_sync, resource_sync, tag_sync
 from ansible_collections.bluegreen.ecs.plugins.module_utils.naming import service_names
 
 NAMES = service_names("prd", "demo", "web")
@@ -86,11 +86,11 @@ def test_key_manager_without_aliases_is_customer():
 
 
 def test_tags_in_sync_ignores_aws_tags_and_compares_values_as_strings():
-    assert ecs_sync.tags_in_sync(tag_list(TAGS) + [{"Key": "aws:cloudformation:stack-name", "Value": "x"}], TAGS)
-    assert ecs_sync.tags_in_sync(tag_list(TAGS, "key", "value"), TAGS)
-    assert not ecs_sync.tags_in_sync(tag_list(dict(TAGS, Extra="1")), TAGS)
-    assert not ecs_sync.tags_in_sync(tag_list(dict(TAGS, CostCenter=8)), TAGS)
-    assert not ecs_sync.tags_in_sync([], TAGS)
+    assert tag_sync.in_sync(tag_list(TAGS) + [{"Key": "aws:cloudformation:stack-name", "Value": "x"}], TAGS)
+    assert tag_sync.in_sync(tag_list(TAGS, "key", "value"), TAGS)
+    assert not tag_sync.in_sync(tag_list(dict(TAGS, Extra="1")), TAGS)
+    assert not tag_sync.in_sync(tag_list(dict(TAGS, CostCenter=8)), TAGS)
+    assert not tag_sync.in_sync([], TAGS)
 
 
 def cluster(**changes):

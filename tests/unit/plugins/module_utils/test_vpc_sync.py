@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.bluegreen.ecs.plugins.filter.vpc_sync import FilterModule
-from ansible_collections.bluegreen.ecs.plugins.module_utils import vpc_sync
+from ansible_collections.bluegreen.ecs.plugins.module_utils import tag_sync, vpc_sync
 
 TAGS = {"Environment": "stg", "Project": "p", "ManagedBy": "bluegreen.ecs"}
 PLAN = [
@@ -60,7 +60,7 @@ def test_a_missing_or_different_vpc_runs_the_writer(live):
 
 
 def test_aws_reserved_tags_are_not_drift():
-    assert vpc_sync.tags_equal(dict(TAGS, **{"aws:cloudformation:stack-name": "s"}), TAGS)
+    assert tag_sync.in_sync(dict(TAGS, **{"aws:cloudformation:stack-name": "s"}), TAGS)
 
 
 def test_only_missing_or_different_subnets_are_written():
